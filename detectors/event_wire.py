@@ -1,0 +1,126 @@
+"""The wire shape of input events and the normalisation helpers the decoder applies to it.
+
+:class:`RawEvent` is what msgspec validates in C (types, lengths, ranges, enums); the helpers
+normalise hashtags and hash user ids, each memoised in a small bounded cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from detectors import rejections as rj
+
+EventType = Literal["view", "like", "comment", "share", "reaction"]
+ReactionName = Literal[
+    "angry", "sad", "dislike", "report", "hide", "unfollow", "love", "haha", "wow"
+]
+
+MIN_TS_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+MAX_TS_MS = 4_133_980_800_000  # 2101-01-01T00:00:00Z (exclusive)
+MAX_HASHTAGS = 30
+# Bounded memos (a few MB at worst under hostile input; cleared when full).
+_USER_CACHE_SIZE = 32_768
+_TAGS_CACHE_SIZE = 8_192
+_TAGS_CACHE_MAX_TAGS = 8
+
+Id = Annotated[str, Meta(min_length=1, max_length=rj.MAX_ID_CHARS)]
+
+
+class RawEvent(msgspec.Struct, gc=False):
+    """The wire shape, validated by msgspec in C; unknown fields are ignored."""
+
+    event_id: Id
+    type: EventType
+    ts: Annotated[datetime, Meta(tz=True)] | int | float
+    brand: Id
+    post_id: Id
+    platform: Annotated[str, Meta(max_length=rj.MAX_PLATFORM_CHARS)] | None = None
+    hashtags: (
+        Annotated[
+            tuple[Annotated[str, Meta(max_length=rj.MAX_HASHTAG_CHARS)], ...],
+            Meta(max_length=rj.MAX_HASHTAGS_IN),
+        ]
+        | None
+    ) = None
+    user_id: Annotated[str, Meta(max_length=rj.MAX_ID_CHARS)] | None = None
+    text: Annotated[str, Meta(max_length=rj.MAX_TEXT_CHARS)] | None = None
+    lang: Annotated[str, Meta(max_length=rj.MAX_LANG_CHARS)] | None = None
+    sentiment: Annotated[float, Meta(ge=-1.0, le=1.0)] | None = None
+    reaction: ReactionName | None = None
+
+
+def normalize_hashtags(tags: Iterable[str], limit: int = MAX_HASHTAGS) -> tuple[str, ...]:
+    """Lower-case, strip ``#`` and blanks, drop empties and duplicates, keep the first ``limit``.
+
+    >>> normalize_hashtags(["#Boycott", " boycott ", "#", "Acme"])
+    ('boycott', 'acme')
+    """
+    out: list[str] = []
+    for tag in tags:
+        t = tag.strip().lstrip("#").strip().lower()
+        if t and t not in out:
+            out.append(t)
+            if len(out) >= limit:
+                break
+    return tuple(out)
+
+
+class HashtagNormalizer:
+    """:func:`normalize_hashtags` with a bounded memo for small tag sets (they repeat a lot).
+
+    >>> HashtagNormalizer(limit=2)(("#A", "b", "c"))
+    ('a', 'b')
+    """
+
+    def __init__(self, limit: int = MAX_HASHTAGS) -> None:
+        self.limit = limit
+        self._cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __call__(self, tags: tuple[str, ...]) -> tuple[str, ...]:
+        if len(tags) > _TAGS_CACHE_MAX_TAGS:
+            return normalize_hashtags(tags, self.limit)
+        cache = self._cache
+        out = cache.get(tags)
+        if out is None:
+            out = normalize_hashtags(tags, self.limit)
+            if len(cache) >= _TAGS_CACHE_SIZE:
+                cache.clear()
+            cache[tags] = out
+        return out
+
+
+class UserHasher:
+    """Keyed BLAKE2b-128 of a user id, as 32 hex characters, with a bounded memo.
+
+    A salt longer than BLAKE2b's 64-byte key is hashed down to 64 bytes first.
+
+    >>> h = UserHasher("salt")
+    >>> h("user-1") == h("user-1") != UserHasher("other")("user-1")
+    True
+    >>> len(h("user-1"))
+    32
+    """
+
+    def __init__(self, salt: str) -> None:
+        if not salt:
+            raise ValueError("user_id_salt must be a non-empty string (set ingest.user_id_salt)")
+        key = salt.encode("utf-8")
+        self._key = key if len(key) <= 64 else hashlib.blake2b(key).digest()
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, user_id: str) -> str:
+        cache = self._cache
+        h = cache.get(user_id)
+        if h is None:
+            data = user_id.encode("utf-8", "surrogatepass")
+            h = hashlib.blake2b(data, key=self._key, digest_size=16).hexdigest()
+            if len(cache) >= _USER_CACHE_SIZE:
+                cache.clear()
+            cache[user_id] = h
+        return h

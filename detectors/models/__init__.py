@@ -1,0 +1,1 @@
+"""Small per-entity anomaly detectors (River ``AnomalyDetector`` subclasses), one per module."""

@@ -1,0 +1,163 @@
+"""Per-entity scoring of one bucket: rolling-window counts, the per-entity detectors' scores
+(on organic counts: the entity's counts minus those of bot-raided posts), and protected learning.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from detectors.classify import Scores
+from detectors.config import DetectionConfig
+from detectors.state import (
+    EVENTS,
+    NEG,
+    RAID_NEG,
+    RAID_SENT_COUNT,
+    RAID_SENT_SUM,
+    RAID_TRIALS,
+    SENT_COUNT,
+    SENT_SUM,
+    TRIALS,
+    EntityState,
+)
+from detectors.summary import BucketSummary
+
+
+class Counts(NamedTuple):
+    """The additive counts the tests use, for one bucket or a window."""
+
+    negative: float = 0.0
+    trials: float = 0.0
+    sent_sum: float = 0.0
+    sent_count: float = 0.0
+    events: float = 0.0
+
+    @classmethod
+    def of(cls, s: BucketSummary) -> Counts:
+        """The counts of a summary (trials = negative + likes, per the contract)."""
+        return cls(
+            float(s.negative),
+            float(s.negative + s.likes),
+            float(s.sentiment_sum),
+            float(s.sentiment_count),
+            float(s.events),
+        )
+
+    def plus(self, other: Counts) -> Counts:
+        """Element-wise sum."""
+        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
+
+    def minus(self, other: Counts) -> Counts:
+        """Element-wise difference, floored at 0."""
+        return Counts(*(max(0.0, a - b) for a, b in zip(self, other, strict=True)))
+
+
+ZERO = Counts()
+
+
+class Priors(NamedTuple):
+    """Cold-start priors borrowed from the parent (None at brand level: global priors apply)."""
+
+    ratio: float | None = None
+    sentiment: float | None = None
+    volume: float | None = None
+
+
+class Assessment(NamedTuple):
+    """The scores of one entity for one bucket, with the counts they were computed on."""
+
+    scores: Scores  # on organic counts
+    raw_crisis: float | None  # crisis evidence on raw counts, when raid counts were removed
+    current: Counts  # organic, this bucket
+    window: Counts  # organic, rolling window
+    expected_volume: float | None
+    ratio_baseline: float
+    sentiment_baseline: float
+
+
+def _window(st: EntityState, raid: bool) -> Counts:
+    if raid:
+        return Counts(
+            st.window_sum(RAID_NEG),
+            st.window_sum(RAID_TRIALS),
+            st.window_sum(RAID_SENT_SUM),
+            st.window_sum(RAID_SENT_COUNT),
+            0.0,
+        )
+    return Counts(
+        st.window_sum(NEG),
+        st.window_sum(TRIALS),
+        st.window_sum(SENT_SUM),
+        st.window_sum(SENT_COUNT),
+        st.window_sum(EVENTS),
+    )
+
+
+def _crisis_scores(st: EntityState, cur: Counts, win: Counts, pri: Priors) -> tuple[float, float]:
+    ratio = max(
+        st.ratio.score_one({"negative": c.negative, "total": c.trials, "prior": pri.ratio})
+        for c in (cur, win)
+    )
+    sentiment = max(
+        st.sentiment.score_one({"sum": c.sent_sum, "count": c.sent_count, "prior": pri.sentiment})
+        for c in (cur, win)
+    )
+    return ratio, sentiment
+
+
+def assess(
+    st: EntityState, s: BucketSummary, pri: Priors, raid: Counts, authors_score: float
+) -> Assessment:
+    """Push this bucket into the window and score it (before learning it)."""
+    raw = Counts.of(s)
+    st.push((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
+    raw_win = _window(st, raid=False)
+    raid_win = _window(st, raid=True)
+    cur, win = raw.minus(raid), raw_win.minus(raid_win)
+    ratio, sentiment = _crisis_scores(st, cur, win, pri)
+    raw_crisis = None
+    if raid_win.trials > 0 or raid_win.sent_count > 0:
+        r, m = _crisis_scores(st, raw, raw_win, pri)
+        raw_crisis = 1.0 - (1.0 - r) * (1.0 - m)
+    vol_x = {"count": cur.events, "t": s.start_ms, "prior": pri.volume}
+    scores = Scores(
+        ratio=ratio,
+        sentiment=sentiment,
+        volume=st.volume.score_one(vol_x),
+        authors=authors_score,
+    )
+    return Assessment(
+        scores=scores,
+        raw_crisis=raw_crisis,
+        current=cur,
+        window=win,
+        expected_volume=st.volume.expected(vol_x),
+        ratio_baseline=st.ratio.expected({"prior": pri.ratio}),
+        sentiment_baseline=st.sentiment.expected({"prior": pri.sentiment}),
+    )
+
+
+def learn(
+    st: EntityState,
+    s: BucketSummary,
+    a: Assessment,
+    pri: Priors,
+    anomalous: bool,
+    config: DetectionConfig,
+) -> None:
+    """Protected learning: anomalous buckets (or any while an alert is open) are not learned,
+    unless the anomaly persists for ``level_shift_buckets``: then the shift is accepted."""
+    if anomalous:
+        st.anomalous += 1
+        if st.anomalous < config.level_shift_buckets:
+            return
+        if st.anomalous == config.level_shift_buckets:
+            st.volume.reanchor({"count": a.current.events, "t": s.start_ms})
+    else:
+        st.anomalous = 0
+    cur = a.current
+    st.ratio.learn_one({"negative": cur.negative, "total": cur.trials, "prior": pri.ratio})
+    st.sentiment.learn_one({"sum": cur.sent_sum, "count": cur.sent_count, "prior": pri.sentiment})
+    st.volume.learn_one({"count": cur.events, "t": s.start_ms})
+    if a.scores.authors < config.resolve_score:
+        st.authors.learn_one({"events": s.author_events, "authors": s.authors})

@@ -1,0 +1,62 @@
+"""The per-(entity, bucket) summary that stage 1 emits and stage 2 scores.
+
+This is the contract between ingest and detection (and the payload of ``crisiswatch.buckets``).
+Fields may be added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Level = Literal["brand", "post", "hashtag"]
+LEVELS: tuple[Level, ...] = ("brand", "post", "hashtag")
+
+
+class BucketSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """Counts and sums of one entity over one event-time bucket ``[start_ms, end_ms)``."""
+
+    level: Level
+    entity: str
+    brand: str
+    start_ms: int
+    end_ms: int
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    reactions: int = 0
+    negative: int = 0
+    negative_comments: int = 0
+    negative_shares: int = 0
+    negative_reactions: int = 0
+    positive_reactions: int = 0
+    sentiment_sum: float = 0.0
+    sentiment_count: int = 0
+    authors: int = 0
+    events: int = 0
+    has_views: bool = False
+    top_posts: list[tuple[str, int]] = msgspec.field(default_factory=list)
+    top_hashtags: list[tuple[str, int]] = msgspec.field(default_factory=list)
+    # Added by the bucketer work (additive): mergeable distinct-author sketch (detectors.sketch),
+    # events that carried an author, and the event counts of the top lists (same order as the
+    # lists, whose int is the negative count; ranking is by negative count, then events).
+    authors_sketch: bytes = b""
+    author_events: int = 0
+    top_posts_events: list[int] = msgspec.field(default_factory=list)
+    top_hashtags_events: list[int] = msgspec.field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The entity key: ``level:entity`` (the Kafka key of the buckets topic)."""
+        return entity_key(self.level, self.entity)
+
+
+def entity_key(level: Level, entity: str) -> str:
+    """The stable key of an entity at a level.
+
+    >>> entity_key("post", "p1")
+    'post:p1'
+    """
+    return f"{level}:{entity}"

@@ -1,0 +1,122 @@
+"""Stage 2 assembly: merge per-shard partial brand buckets into complete ``BrandBucket``s.
+
+A bucket of a brand is complete when every shard's mark has passed its end (or the shard has
+been idle for ``idle_after_s`` wall seconds while others moved on). The state lives in memory:
+the worker acknowledges a partial's message only once its bucket has been detected, so after a
+crash the uncommitted partials are simply read again. The first partial of a shard for a
+(brand, bucket) wins, so re-read input changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from detectors.brand_bucket import BrandBucket, merge_summaries
+from detectors.summary import BucketSummary
+from stream_app.bucket_messages import PartialBucket, ShardMark
+
+
+class Pending(msgspec.Struct, kw_only=True):
+    """A brand bucket being assembled: the shards heard from and the merged summaries."""
+
+    brand: str
+    start_ms: int
+    end_ms: int
+    shards: list[int]
+    summaries: dict[str, BucketSummary]
+    ingested_at_s: float = 0.0
+    tokens: list[Any] = msgspec.field(default_factory=list)
+
+
+class Assembler:
+    """Collects partials and marks of one stage-2 partition; returns complete buckets in order."""
+
+    def __init__(
+        self,
+        partition: int,
+        shards: int,
+        idle_after_s: float = 10.0,
+        idle_lag_ms: int = 120_000,
+    ) -> None:
+        self.partition = partition
+        self.shards = shards
+        self.idle_after_s = idle_after_s
+        self.idle_lag_ms = idle_lag_ms
+        self.marks: dict[int, int] = {}
+        self.mark_changed_at: dict[int, float] = {}
+        self.pending: dict[tuple[int, str], Pending] = {}
+        self._started_at: float | None = None
+
+    def add_partial(self, partial: PartialBucket, token: Any = None) -> None:
+        """Merge one partial unless this shard already sent it; ``token`` comes back when done."""
+        key = (partial.start_ms, partial.brand)
+        pending = self.pending.get(key)
+        if pending is None:
+            pending = Pending(
+                brand=partial.brand,
+                start_ms=partial.start_ms,
+                end_ms=partial.end_ms,
+                shards=[],
+                summaries={},
+            )
+            self.pending[key] = pending
+        pending.tokens.append(token)
+        if partial.shard in pending.shards:
+            return
+        pending.shards.append(partial.shard)
+        for summary in partial.summaries:
+            current = pending.summaries.get(summary.key)
+            pending.summaries[summary.key] = (
+                summary if current is None else merge_summaries(current, summary)
+            )
+        pending.ingested_at_s = max(pending.ingested_at_s, partial.ingested_at_s)
+
+    def add_mark(self, mark: ShardMark, now_s: float) -> None:
+        """Record a shard's progress (marks only move forward)."""
+        if mark.closed_ms > self.marks.get(mark.shard, -1):
+            self.marks[mark.shard] = mark.closed_ms
+            self.mark_changed_at[mark.shard] = now_s
+
+    def complete_through(self, now_s: float) -> int:
+        """Every bucket ending at or before this time is complete (-1: none yet).
+
+        A shard counts as idle (and is ignored) once its mark has not moved for ``idle_after_s``
+        while other shards moved at least ``idle_lag_ms`` of event time beyond it.
+        """
+        if self._started_at is None:
+            self._started_at = now_s
+        newest = max(self.marks.values(), default=-1)
+        active: list[int] = []
+        for shard in range(self.shards):
+            mark = self.marks.get(shard, -1)
+            changed = self.mark_changed_at.get(shard, self._started_at)
+            idle = now_s - changed >= self.idle_after_s and newest - mark >= self.idle_lag_ms
+            if not idle:
+                active.append(mark)
+        return min(active) if active else newest
+
+    def pop_complete(self, now_s: float) -> list[tuple[BrandBucket, Pending]]:
+        """Complete buckets in (start, brand) order with their pending record (tokens, times)."""
+        through = self.complete_through(now_s)
+        ready = sorted(k for k, p in self.pending.items() if p.end_ms <= through)
+        out: list[tuple[BrandBucket, Pending]] = []
+        for key in ready:
+            pending = self.pending.pop(key)
+            summaries = sorted(pending.summaries.values(), key=_summary_order)
+            bucket = BrandBucket(
+                brand=pending.brand,
+                start_ms=pending.start_ms,
+                end_ms=pending.end_ms,
+                summaries=summaries,
+            )
+            out.append((bucket, pending))
+        return out
+
+
+_LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
+
+
+def _summary_order(summary: BucketSummary) -> tuple[int, str]:
+    return (_LEVEL_ORDER[summary.level], summary.entity)

@@ -1,0 +1,46 @@
+"""Messages on ``crisiswatch.buckets``: per-shard partial brand buckets and shard progress marks.
+
+Stage 1 runs one bucketer per input partition ("shard"). For each closed bucket it sends one
+``PartialBucket`` per brand (key = brand, so a brand's partials meet in one stage-2 partition),
+then a ``ShardMark`` to every partition saying which buckets that shard has closed.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from detectors.summary import BucketSummary
+
+
+class PartialBucket(msgspec.Struct, frozen=True, tag="partial", kw_only=True):
+    """All summaries of one brand for one bucket, as seen by one shard."""
+
+    shard: int
+    brand: str
+    start_ms: int
+    end_ms: int
+    summaries: list[BucketSummary]
+    ingested_at_s: float = 0.0
+
+
+class ShardMark(msgspec.Struct, frozen=True, tag="mark", kw_only=True):
+    """Shard ``shard`` has sent every partial of every bucket ending at or before ``closed_ms``."""
+
+    shard: int
+    closed_ms: int
+
+
+BucketMessage = PartialBucket | ShardMark
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(BucketMessage)
+
+
+def encode(message: BucketMessage) -> bytes:
+    """JSON bytes of a buckets-topic message."""
+    return _encoder.encode(message)
+
+
+def decode(data: bytes) -> BucketMessage:
+    """Parse a buckets-topic message (raises ``msgspec.DecodeError`` on garbage)."""
+    return _decoder.decode(data)

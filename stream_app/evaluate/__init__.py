@@ -1,0 +1,1 @@
+"""Scenario evaluation: replay labelled simulations offline and score alerts against the truth."""

@@ -1,0 +1,157 @@
+"""Run scenarios through the offline detection replay and score them against their labels."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from detectors.events import Event, EventDecoder
+from stream_app.evaluate.matching import DEFAULT_SLACK_MS, AlertEpisode, alert_episodes
+from stream_app.evaluate.metrics import RunMetrics, entity_days, pool, score_run
+from stream_app.settings import Settings
+from stream_app.simulate.scenarios import Simulation, simulate
+from stream_app.simulate.writers import iter_chunks
+
+ReplayFn = Callable[[list[Event]], Iterable[Any]]
+DECODE_CHUNK = 10_000
+
+
+class ReplayUnavailable(RuntimeError):
+    """The offline detection replay (``detectors.replay``) is not importable."""
+
+
+def default_replay(settings: Settings) -> ReplayFn:
+    """``detectors.replay.replay`` bound to the configured detection and window settings."""
+    try:
+        module = importlib.import_module("detectors.replay")
+    except ModuleNotFoundError as exc:
+        raise ReplayUnavailable(
+            f"detectors.replay is not available ({exc}); nothing to evaluate yet"
+        ) from exc
+    fn = module.replay
+    params = inspect.signature(fn).parameters
+    kwargs: dict[str, Any] = {}
+    for name in ("config", "detection", "detection_config"):
+        if name in params:
+            kwargs[name] = settings.detection
+    for name in ("window", "windows", "window_config"):
+        if name in params:
+            kwargs[name] = settings.windows
+
+    def run(events: list[Event]) -> Iterable[Any]:
+        return fn(events, **kwargs)  # type: ignore[no-any-return]
+
+    return run
+
+
+def make_decoder(settings: Settings) -> EventDecoder:
+    """The ingest decoder with the configured salt and negative threshold."""
+    return EventDecoder(
+        user_id_salt=settings.ingest.user_id_salt,
+        negative_threshold=settings.detection.negative_threshold,
+        max_message_bytes=64 * DECODE_CHUNK * 1024,  # offline batches, not Kafka messages
+        max_batch_events=DECODE_CHUNK,
+    )
+
+
+def decode_simulation(sim: Simulation, decoder: EventDecoder) -> list[Event]:
+    """The simulation's events through the real ingest decoder (JSON array batches)."""
+    events: list[Event] = []
+    for _lo, _hi, lines in iter_chunks(sim, DECODE_CHUNK):
+        result = decoder.decode(("[" + ",".join(lines) + "]").encode())
+        if result.rejections:
+            raise ValueError(f"simulated events rejected by the decoder: {result.rejections[:3]}")
+        events.extend(result.events)
+    return events
+
+
+@dataclass
+class ScenarioRun:
+    """One scenario and seed: the simulation, its alerts and metrics."""
+
+    sim: Simulation
+    alerts: list[Any]
+    episodes: list[AlertEpisode]
+    metrics: RunMetrics
+    negative: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def post_tags(sim: Simulation) -> dict[str, tuple[str, ...]]:
+    """Hashtags of every post, by post id."""
+    return dict(zip(sim.posts.post_id, sim.posts.hashtags, strict=True))
+
+
+def run_one(
+    sim: Simulation,
+    replay: ReplayFn,
+    decoder: EventDecoder,
+    slack_ms: int = DEFAULT_SLACK_MS,
+) -> ScenarioRun:
+    """Decode, replay and score one simulation."""
+    events = decode_simulation(sim, decoder)
+    negative = np.fromiter((e.negative for e in events), dtype=bool, count=len(events))
+    alerts = list(replay(events))
+    del events
+    episodes = alert_episodes(alerts)
+    brand_names = sorted(set(sim.posts.brand))
+    brand_of_post = np.array([brand_names.index(b) for b in sim.posts.brand], dtype=np.int64)
+    days = entity_days(brand_of_post[sim.events.post], sim.events.post, sim.events.ts_ms)
+    metrics = score_run(
+        sim.labels,
+        episodes,
+        entity_days=days,
+        events=len(sim.events),
+        slack_ms=slack_ms,
+        post_tags=post_tags(sim),
+    )
+    return ScenarioRun(sim, alerts, episodes, metrics, negative)
+
+
+@dataclass
+class SuiteResult:
+    """Per-scenario pooled metrics, the per-run metrics, and the first run of each scenario."""
+
+    pooled: dict[str, RunMetrics] = field(default_factory=dict)
+    runs: dict[str, list[RunMetrics]] = field(default_factory=dict)
+    first: dict[str, ScenarioRun] = field(default_factory=dict)
+
+    @property
+    def overall(self) -> RunMetrics:
+        """All scenarios pooled."""
+        return pool(self.pooled.values())
+
+
+def run_suite(
+    scenarios: Iterable[str],
+    seeds: Iterable[int],
+    replay: ReplayFn,
+    decoder: EventDecoder,
+    *,
+    slack_ms: int = DEFAULT_SLACK_MS,
+    sim_kwargs: dict[str, Any] | None = None,
+    on_run: Callable[[str, int, RunMetrics], object] | None = None,
+) -> SuiteResult:
+    """Every scenario x seed; keeps only the first seed's full run (for plots)."""
+    result = SuiteResult()
+    seed_list = list(seeds)
+    for name, seed in _grid(scenarios, seed_list):
+        sim = simulate(name, seed, **(sim_kwargs or {}))
+        run = run_one(sim, replay, decoder, slack_ms)
+        result.runs.setdefault(name, []).append(run.metrics)
+        if name not in result.first:
+            result.first[name] = run
+        if on_run is not None:
+            on_run(name, seed, run.metrics)
+    result.pooled = {name: pool(runs) for name, runs in result.runs.items()}
+    return result
+
+
+def _grid(scenarios: Iterable[str], seeds: list[int]) -> Iterator[tuple[str, int]]:
+    for name in scenarios:
+        for seed in seeds:
+            yield name, seed

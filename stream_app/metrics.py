@@ -1,0 +1,121 @@
+"""Every Prometheus metric of the engine, built on an injected ``CollectorRegistry``.
+
+Labels are bounded: topic, type, reason, level, kind, severity, status. Never post or user ids.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 180, 300, 600)
+
+
+class EngineMetrics:
+    """The engine's metrics; pass a fresh registry per test."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.events = Counter(
+            "crisiswatch_events_total",
+            "Valid events ingested, by input topic and event type.",
+            ["topic", "type"],
+            registry=r,
+        )
+        self.rejected = Counter(
+            "crisiswatch_events_rejected_total",
+            "Messages or events rejected to the dead-letter topic, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self.late = Counter(
+            "crisiswatch_events_late_total",
+            "Events dropped because they arrived after their bucket closed (beyond grace).",
+            registry=r,
+        )
+        self.out_of_bounds = Counter(
+            "crisiswatch_events_out_of_bounds_total",
+            "Events dropped for a timestamp too far ahead of (future) or behind (too_old) the "
+            "watermark; they never move the watermark.",
+            ["bound"],
+            registry=r,
+        )
+        self.duplicates = Counter(
+            "crisiswatch_events_duplicate_total",
+            "Events dropped as duplicates of an event_id seen within the de-duplication horizon.",
+            registry=r,
+        )
+        self.buckets = Counter(
+            "crisiswatch_buckets_emitted_total",
+            "Bucket summaries emitted by ingest, by entity level.",
+            ["level"],
+            registry=r,
+        )
+        self.watermark_delay = Gauge(
+            "crisiswatch_watermark_delay_seconds",
+            "Event time of the newest event seen minus the ingest watermark.",
+            registry=r,
+        )
+        self.watermark = Gauge(
+            "crisiswatch_watermark_timestamp_seconds",
+            "The ingest watermark (event time), as Unix seconds.",
+            registry=r,
+        )
+        self.alert_latency = Histogram(
+            "crisiswatch_event_to_alert_latency_seconds",
+            "Wall time from ingesting the newest event of a bucket to producing its alert.",
+            buckets=LATENCY_BUCKETS_S,
+            registry=r,
+        )
+        self.alerts = Counter(
+            "crisiswatch_alerts_total",
+            "Alert messages produced, by kind, severity and status.",
+            ["kind", "severity", "status"],
+            registry=r,
+        )
+        self.open_alerts = Gauge(
+            "crisiswatch_open_alerts",
+            "Alerts currently open, by kind and severity.",
+            ["kind", "severity"],
+            registry=r,
+        )
+        self.alert_score = Gauge(
+            "crisiswatch_alert_score_max",
+            "Highest score among open alerts, by level and kind.",
+            ["level", "kind"],
+            registry=r,
+        )
+        self.alerting_negative_ratio = Gauge(
+            "crisiswatch_alerting_negative_ratio",
+            "Negative-reaction ratio of the top-scoring open alert, by level, kind and severity.",
+            ["level", "kind", "severity"],
+            registry=r,
+        )
+        self.alerting_engagement_rate = Gauge(
+            "crisiswatch_alerting_engagement_rate",
+            "Engagement rate of the top-scoring open alert, by level, kind and severity.",
+            ["level", "kind", "severity"],
+            registry=r,
+        )
+        self.entities = Gauge(
+            "crisiswatch_tracked_entities",
+            "Entities with detection state, by level.",
+            ["level"],
+            registry=r,
+        )
+        self.lag = Gauge(
+            "crisiswatch_consumer_lag_messages",
+            "Messages in the input topics not yet consumed by this worker, by topic.",
+            ["topic"],
+            registry=r,
+        )
+        self.ready = Gauge(
+            "crisiswatch_ready",
+            "1 when the worker is connected to the broker and consuming, else 0.",
+            registry=r,
+        )
+        self.broker_connect_attempts = Counter(
+            "crisiswatch_broker_connect_attempts_total",
+            "Attempts to connect to the Kafka cluster.",
+            registry=r,
+        )

@@ -1,0 +1,1 @@
+"""Operations helpers: locate the Compose binary and promtool, read dashboards, check queries."""

@@ -1,0 +1,81 @@
+"""Create the engine's topics up front (never rely on broker auto-creation)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from stream_app.kafka import client_kwargs
+from stream_app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(
+    settings: Settings,
+    bootstrap: str | None = None,
+    topics: Sequence[str] | None = None,
+) -> list[str]:
+    """Create every missing topic with the configured partitions; return the names created."""
+    wanted = list(topics) if topics is not None else settings.topics.all
+    admin = AIOKafkaAdminClient(**client_kwargs(settings.kafka, bootstrap))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [name for name in wanted if name not in existing]
+        if not missing:
+            return []
+        new = [
+            NewTopic(name, settings.kafka.partitions, settings.kafka.replication_factor)
+            for name in missing
+        ]
+        try:
+            await admin.create_topics(new)
+        except TopicAlreadyExistsError:
+            pass
+        log.info("created topics %s with %d partitions", missing, settings.kafka.partitions)
+        return missing
+    finally:
+        await admin.close()
+
+
+async def wait_for_cluster(
+    settings: Settings,
+    bootstrap: str | None = None,
+    *,
+    attempts: int = 0,
+    initial_backoff_s: float = 0.5,
+    max_backoff_s: float = 10.0,
+) -> int:
+    """Wait until the cluster answers a metadata request; return the attempts it took.
+
+    Logs one line per failed attempt with exponential backoff; ``attempts=0`` waits forever.
+    """
+    backoff = initial_backoff_s
+    attempt = 0
+    while True:
+        attempt += 1
+        admin = AIOKafkaAdminClient(**client_kwargs(settings.kafka, bootstrap))
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return attempt
+        except (KafkaError, OSError) as exc:
+            target = bootstrap or settings.kafka.bootstrap_servers
+            log.warning(
+                "broker %s not reachable (attempt %d: %s); retrying in %.1fs",
+                target,
+                attempt,
+                exc.__class__.__name__,
+                backoff,
+            )
+            if attempts and attempt >= attempts:
+                raise
+        finally:
+            await admin.close()
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, max_backoff_s)

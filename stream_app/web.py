@@ -1,0 +1,79 @@
+"""The worker's HTTP endpoints: /metrics, /healthz, /readyz and /stats, on a thread of their own.
+
+Served outside the Faust event loop so that health and metrics answer while the worker waits for
+the broker or recovers tables.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+
+class OpsServer:
+    """A small threaded HTTP server for probes, Prometheus scraping and JSON stats."""
+
+    def __init__(
+        self,
+        registry: CollectorRegistry,
+        host: str,
+        port: int,
+        ready: Callable[[], bool],
+        stats: Callable[[], dict[str, Any]] = dict,
+    ) -> None:
+        self.registry = registry
+        self.ready = ready
+        self.stats = stats
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when 0 was asked for)."""
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        """Start serving in a daemon thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                if path == "/metrics":
+                    self._send(200, generate_latest(owner.registry), CONTENT_TYPE_LATEST)
+                elif path == "/healthz":
+                    self._send(200, b"ok\n", "text/plain")
+                elif path == "/readyz":
+                    ok = owner.ready()
+                    self._send(200 if ok else 503, b"ready\n" if ok else b"not ready\n", "text/plain")
+                elif path == "/stats":
+                    body = json.dumps(owner.stats(), sort_keys=True).encode()
+                    self._send(200, body, "application/json")
+                else:
+                    self._send(404, b"not found: try /metrics /healthz /readyz /stats\n", "text/plain")
+
+            def _send(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        return Handler

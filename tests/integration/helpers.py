@@ -1,0 +1,76 @@
+"""Small Kafka helpers for integration tests: produce JSON, read a topic, poll a condition."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+
+async def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]]) -> int:
+    """Produce (topic, key, value) messages and flush; return how many were sent."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
+    await producer.start()
+    count = 0
+    try:
+        for topic, key, value in messages:
+            await producer.send(topic, value=value, key=key)
+            count += 1
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return count
+
+
+async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list[Any]:
+    """Read ``topic`` from the start until ``expected`` messages arrived or ``timeout`` passed."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    found: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(found) < expected and time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                found.extend(records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+def event_json(**fields: Any) -> bytes:
+    """A JSON-encoded event with sensible defaults for missing fields."""
+    base: dict[str, Any] = {
+        "event_id": "e1",
+        "type": "like",
+        "ts": 1_767_225_600_000,
+        "brand": "acme",
+        "post_id": "p1",
+    }
+    base.update(fields)
+    return json.dumps(base).encode()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.25) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` passes; return its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine to completion from a synchronous test."""
+    return asyncio.run(coro)

@@ -1,0 +1,75 @@
+"""A worker subprocess consumes from the embedded broker; its /metrics counts match exactly."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from stream_app.process import WorkerProcess, settings_env
+from tests.integration.helpers import event_json, produce, read_topic, run, wait_until
+
+pytestmark = pytest.mark.integration
+
+TYPE_TOPIC = {"view": "views", "like": "likes", "comment": "comments", "share": "shares"}
+
+
+def test_worker_counts_every_produced_event_by_type(broker, settings_factory, tmp_path: Path):
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    broker.create_topics(settings)
+    topics = settings.topics
+    produced: Counter[str] = Counter()
+    messages = []
+    base_ts = 1_767_225_600_000
+    for i in range(600):
+        event_type = ("view", "view", "view", "like", "like", "comment", "share")[i % 7]
+        topic = getattr(topics, TYPE_TOPIC[event_type])
+        extra = {"sentiment": -0.8} if event_type == "comment" else {}
+        value = event_json(
+            event_id=f"e{i}", type=event_type, ts=base_ts + i * 100, post_id=f"p{i % 9}", **extra
+        )
+        messages.append((topic, f"p{i % 9}".encode(), value))
+        produced[event_type] += 1
+    reactions = [
+        (topics.reactions, b"p1", event_json(event_id=f"r{i}", type="reaction", reaction="angry"))
+        for i in range(25)
+    ]
+    produced["reaction"] += len(reactions)
+    bad = [(topics.comments, b"p1", b"{not json"), (topics.likes, b"p2", event_json(ts="yesterday"))]
+    run(produce(broker.bootstrap, messages + reactions + bad))
+
+    env = settings_env(
+        broker.bootstrap,
+        topics__views=topics.views,
+        topics__likes=topics.likes,
+        topics__comments=topics.comments,
+        topics__shares=topics.shares,
+        topics__reactions=topics.reactions,
+        topics__buckets=topics.buckets,
+        topics__alerts=topics.alerts,
+        topics__deadletter=topics.deadletter,
+        ingest__group_id=settings.ingest.group_id,
+        app__id=settings.app.id,
+        app__data_dir=str(tmp_path / "data"),
+        kafka__session_timeout_ms="6000",
+    )
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    try:
+        worker.wait_ready(timeout=90)
+        total = sum(produced.values())
+        assert wait_until(lambda: worker.metric("crisiswatch_events_total") >= total, 60), (
+            worker.log_tail()
+        )
+        for event_type, count in produced.items():
+            assert worker.metric("crisiswatch_events_total", {"type": event_type}) == count
+        assert worker.metric("crisiswatch_events_total") == total
+        assert worker.metric("crisiswatch_events_rejected_total") == 2
+        dead = run(read_topic(broker.bootstrap, topics.deadletter, expected=2))
+        reasons = sorted(json.loads(record.value)["reason"] for record in dead)
+        assert reasons == ["invalid_json", "invalid_timestamp"]
+        stats = json.loads(worker.get("/stats")[1])
+        assert stats["events_by_brand"] == {"acme": total}
+    finally:
+        assert worker.stop() == 0, worker.log_tail()
