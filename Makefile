@@ -33,7 +33,7 @@ typecheck: install
 test: install prometheus lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-unit: install
+unit: install prometheus
 	$(PY) -m pytest tests/unit detectors $(PYTEST_ARGS)
 
 integration: install

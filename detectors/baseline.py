@@ -120,10 +120,11 @@ class EWRatio(SlotPickle):
     0.104
     """
 
-    __slots__ = ("alpha", "disp", "n", "s_k", "s_n")
+    __slots__ = ("alpha", "clip", "disp", "n", "s_k", "s_n")
 
-    def __init__(self, alpha: float = 0.01) -> None:
+    def __init__(self, alpha: float = 0.01, clip: float = 2.0) -> None:
         self.alpha = alpha
+        self.clip = clip
         self.s_k = 0.0
         self.s_n = 0.0
         self.disp = 1.5  # variance inflation over the binomial (beta-binomial-like)
@@ -134,11 +135,14 @@ class EWRatio(SlotPickle):
         return (self.s_k + prior * prior_weight) / (self.s_n + prior_weight)
 
     def learn_one(self, k: float, n: float, prior: float = 0.1, prior_weight: float = 20.0) -> None:
-        """Learn one bucket with ``k`` hits out of ``n``."""
+        """Learn one bucket with ``k`` hits out of ``n``, winsorised at ``clip`` standard
+        deviations above the current baseline (a slow drift cannot drag the baseline along)."""
+        p = min(0.99, max(0.01, self.ratio(prior, prior_weight)))
         if n >= 5:
-            p = min(0.99, max(0.01, self.ratio(prior, prior_weight)))
             resid = (k - n * p) ** 2 / (n * p * (1 - p))
             self.disp += self.alpha * (min(max(resid, 0.5), 30.0) - self.disp)
+        if self.n >= 10 and n > 0:
+            k = min(k, n * p + self.clip * math.sqrt(n * p * (1 - p) * self.disp))
         decay = 1.0 - self.alpha
         self.s_k = self.s_k * decay + k
         self.s_n = self.s_n * decay + n
@@ -167,10 +171,11 @@ class EWMean(SlotPickle):
     0.19
     """
 
-    __slots__ = ("alpha", "n", "s_w", "s_x", "var")
+    __slots__ = ("alpha", "clip", "n", "s_w", "s_x", "var")
 
-    def __init__(self, alpha: float = 0.01, prior_var: float = 0.16) -> None:
+    def __init__(self, alpha: float = 0.01, prior_var: float = 0.16, clip: float = 2.0) -> None:
         self.alpha = alpha
+        self.clip = clip
         self.s_w = 0.0
         self.s_x = 0.0
         self.var = prior_var
@@ -190,6 +195,9 @@ class EWMean(SlotPickle):
         if count >= 3:
             item_var = count * (total / count - mu) ** 2  # var(bucket mean) * count
             self.var += self.alpha * (min(max(item_var, 0.01), 1.0) - self.var)
+        if self.n >= 10:  # winsorise the bucket mean at ``clip`` standard errors
+            half = self.clip * math.sqrt(self.var / count)
+            total = count * min(mu + half, max(mu - half, total / count))
         decay = 1.0 - self.alpha
         self.s_x = self.s_x * decay + total
         self.s_w = self.s_w * decay + count

@@ -56,7 +56,7 @@ def group_by_brand(summaries: Iterable[BucketSummary]) -> list[BrandBucket]:
         groups.setdefault((s.start_ms, s.brand), []).append(s)
     out = []
     for (start, brand), group in sorted(groups.items(), key=lambda kv: kv[0]):
-        group.sort(key=lambda s: (s.level, s.entity))
+        group.sort(key=lambda s: (s.level, s.entity, s.brand))
         out.append(
             BrandBucket(brand=brand, start_ms=start, end_ms=group[0].end_ms, summaries=group)
         )
@@ -107,7 +107,7 @@ def merge_summaries(a: BucketSummary, b: BucketSummary, *, top_n: int = 5) -> Bu
     return BucketSummary(
         level=a.level,
         entity=a.entity,
-        brand=min(a.brand, b.brand),
+        brand=min(a.brand, b.brand),  # equal unless a post id is shared by two brands
         start_ms=a.start_ms,
         end_ms=a.end_ms,
         sentiment_sum=sentiment,
@@ -123,11 +123,11 @@ def merge_summaries(a: BucketSummary, b: BucketSummary, *, top_n: int = 5) -> Bu
 
 
 def merge_all(summaries: Iterable[BucketSummary], *, top_n: int = 5) -> list[BucketSummary]:
-    """Merge every group of summaries sharing ``(level, entity, start_ms)``; output sorted by
-    ``(start_ms, level, entity)``."""
-    merged: dict[tuple[int, str, str], BucketSummary] = {}
+    """Merge every group of summaries sharing ``(start_ms, level, entity, brand)`` (a post id
+    seen under two brands stays two summaries, as in the bucketer); output sorted by that key."""
+    merged: dict[tuple[int, str, str, str], BucketSummary] = {}
     for s in summaries:
-        k = (s.start_ms, s.level, s.entity)
+        k = (s.start_ms, s.level, s.entity, s.brand)
         prev = merged.get(k)
         merged[k] = s if prev is None else merge_summaries(prev, s, top_n=top_n)
     return [merged[k] for k in sorted(merged)]

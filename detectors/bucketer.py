@@ -207,7 +207,7 @@ class Bucketer:
 
     def advance(self, watermark_ms: int | None = None) -> list[BucketSummary]:
         """Summaries of the buckets closed by the watermark (optionally first raised to
-        ``watermark_ms``, e.g. for an idle shard), sorted by ``(start_ms, level, entity)``."""
+        ``watermark_ms``, e.g. for an idle shard), by ``(start_ms, level, entity, brand)``."""
         if watermark_ms is not None:
             self._resolve()
             self._wm.raise_to(watermark_ms)
@@ -229,7 +229,7 @@ class Bucketer:
             end = start + self.size_ms
             for brand, st in brands.items():
                 out.extend(close_brand(brand, st, start, end, self.top_n))
-        out.sort(key=lambda s: (s.start_ms, s.level, s.entity))
+        out.sort(key=lambda s: (s.start_ms, s.level, s.entity, s.brand))
         return out
 
     def _hold(self, event: Event) -> Outcome:

@@ -44,7 +44,7 @@ def effect_score(deviation: float, scale: float) -> float:
 
 
 def evidence_score(log10_p: float, deviation: float, scale: float) -> float:
-    """Both significant and large: the geometric mean of :func:`tail_score` and :func:`effect_score`.
+    """Significant and large: the geometric mean of :func:`tail_score` and :func:`effect_score`.
 
     >>> evidence_score(8.0, 1.0, 0.5)
     1.0

@@ -38,9 +38,7 @@ class Verdict(NamedTuple):
     severity_cap: Severity | None
 
 
-def classify(
-    scores: Scores, config: DetectionConfig, raw_crisis: float | None = None
-) -> Verdict:
+def classify(scores: Scores, config: DetectionConfig, raw_crisis: float | None = None) -> Verdict:
     """Combine detector scores into a crisis score and a viral score.
 
     ``scores`` are computed on organic counts; ``raw_crisis`` (when raid counts were removed)
@@ -58,9 +56,7 @@ def classify(
     """
     crisis = noisy_or([scores.ratio, scores.sentiment])
     viral = scores.volume if crisis < config.resolve_score else 0.0
-    raid_driven = (
-        raw_crisis is not None and raw_crisis >= config.watch_score > crisis
-    )
+    raid_driven = raw_crisis is not None and raw_crisis >= config.watch_score > crisis
     if raid_driven:
         assert raw_crisis is not None
         crisis, viral = raw_crisis, 0.0

@@ -17,7 +17,7 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     size_ms: PositiveMs = 60_000
     grace_ms: NonNegativeMs = 30_000
     window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
-    max_future_ms: PositiveMs = 300_000
+    max_future_ms: PositiveMs = 6 * 3_600_000
 
 
 class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -42,8 +42,9 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     min_ratio_delta: Probability = 0.15
     min_sentiment_shift: Annotated[float, msgspec.Meta(gt=0.0, le=2.0)] = 0.3
     viral_min_lift: Annotated[float, msgspec.Meta(gt=1.0)] = 3.0
-    baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.01
+    baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.004
     volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.02
+    slow_buckets: Annotated[int, msgspec.Meta(ge=1)] = 30
     bot_raid_score: Probability = 0.5
     bot_min_repeat_share: Probability = 0.3
     bot_raid_action: Literal["watch", "suppress"] = "watch"
@@ -52,5 +53,6 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     resolve_score: Probability = 0.3
     update_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
     overwhelming_score: Probability = 0.98
+    fast_open: bool = True  # a score >= overwhelming_score waives the persistence gate
     overwhelming_volume_factor: Annotated[float, msgspec.Meta(ge=1.0)] = 3.0
     level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 240

@@ -22,7 +22,7 @@ from detectors.config import DetectionConfig, WindowConfig
 from detectors.explain import build_alert
 from detectors.policy import AlertPolicy, Decision
 from detectors.scoring import ZERO, Assessment, Counts, Priors, assess, learn
-from detectors.shared import SharedModels
+from detectors.shared import SharedModels, features
 from detectors.state import EntityState
 from detectors.summary import BucketSummary, Level, entity_key
 
@@ -69,6 +69,7 @@ class DetectionEngine:
         self.window = window
         self.state: MutableMapping[str, EntityState] = {} if state is None else state
         self.policy = AlertPolicy(config, window.size_ms)
+        self.slow_decay = 1.0 - 1.0 / config.slow_buckets
         if shared is None and config.shared_models:
             shared = SharedModels(seed=config.seed)
         self.shared = shared
@@ -107,6 +108,7 @@ class DetectionEngine:
             elif st.raid_left > 0:
                 st.raid_left -= 1
             if st.raid_left > 0:
+                authors[key] = max(authors[key], self.config.bot_raid_score)
                 counts = Counts.of(s)
                 for target in [brand_key] + [
                     entity_key("hashtag", f"{brand}#{tag}") for tag, _ in s.top_hashtags
@@ -125,7 +127,7 @@ class DetectionEngine:
             s, st = by_key[key], states[key]
             child_raid = raid.get(key, ZERO) if s.level == "hashtag" else ZERO
             pri = priors[s.level]
-            alerts.extend(self._entity(st, s, pri, child_raid, authors, parent))
+            alerts.extend(self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets))
             self.state[key] = st
             if st.any_open:
                 open_keys.append(key)
@@ -157,6 +159,7 @@ class DetectionEngine:
         raid: Counts,
         authors: dict[str, float],
         parent: str | None = None,
+        brand_buckets: int = 0,
     ) -> list[Alert]:
         cfg, size, start = self.config, self.window.size_ms, s.start_ms
         if st.last_ms >= start:
@@ -165,24 +168,23 @@ class DetectionEngine:
         gap = (start - st.last_ms) // size - 1 if st.last_ms >= 0 else 0
         if gap > 0:
             first = st.last_ms + size
-            st.push_empty(gap)
+            st.push_empty(gap, self.slow_decay)
             st.ratio.skip(gap)
             st.sentiment.skip(gap)
             st.volume.skip(gap, first, size)
             for kind, track in (("crisis", st.crisis), ("viral", st.viral)):
-                bot = track.bot
                 for d in self.policy.gap(track, gap, first):
-                    alerts.append(self._alert(d, kind, s, None, bot))  # type: ignore[arg-type]
-        a = assess(st, s, pri, raid, authors.get(s.key, 0.0))
+                    alerts.append(self._alert(d, kind, s, None))  # type: ignore[arg-type]
+        a = assess(st, s, pri, raid, authors.get(s.key, 0.0), self.slow_decay)
         verdict = classify(a.scores, cfg, a.raw_crisis)
         if self.shared is not None:
             self.shared.observe(s.level, self._features(a))
         is_brand = s.level == "brand"
-        warm_buckets = st.n_buckets if is_brand else self._brand_buckets(s.brand)
-        warm = warm_buckets >= cfg.warmup_buckets
+        warm = (st.n_buckets if is_brand else brand_buckets) >= cfg.warmup_buckets
+        factor = cfg.overwhelming_volume_factor
         floors = {
-            "crisis": a.window.trials >= cfg.overwhelming_volume_factor * cfg.min_reactions,
-            "viral": a.current.events >= cfg.overwhelming_volume_factor * cfg.min_volume,
+            "crisis": a.window.trials >= factor * cfg.min_reactions,
+            "viral": a.current.events >= factor * cfg.min_volume,
         }
         suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
         for kind, track, score in (
@@ -198,26 +200,21 @@ class DetectionEngine:
                 bucket_ms=start,
                 score=0.0 if suppressed else score,
                 allow_open=warm or overwhelming,
+                overwhelming=cfg.fast_open and score >= cfg.overwhelming_score,
                 bot=verdict.pattern == "bot_raid",
                 parent_alert_id=None if is_brand else parent,
             )
+            if decision is not None and decision.status == "resolve" and kind == "crisis":
+                st.slow[:] = type(st.slow)("f", [0.0] * len(st.slow))  # a new episode starts afresh
             if decision is not None:
-                alerts.append(self._alert(decision, kind, s, a, track.bot or (  # type: ignore[arg-type]
-                    decision.status == "resolve" and verdict.pattern == "bot_raid"
-                ), score))
+                alerts.append(self._alert(decision, kind, s, a, score))  # type: ignore[arg-type]
         anomalous = st.any_open or max(verdict.crisis, verdict.viral) >= cfg.resolve_score
         learn(st, s, a, pri, anomalous, cfg)
         st.last_ms = start
         st.n_buckets += 1
         return alerts
 
-    def _brand_buckets(self, brand: str) -> int:
-        st = self.state.get(entity_key("brand", brand))
-        return st.n_buckets + 1 if st is not None else 1
-
     def _features(self, a: Assessment) -> dict[str, float]:
-        from detectors.shared import features
-
         cur = a.current
         return features(
             count=cur.events,
@@ -235,7 +232,6 @@ class DetectionEngine:
         kind: Kind,
         s: BucketSummary,
         a: Assessment | None,
-        bot: bool,
         score: float = 0.0,
     ) -> Alert:
         shared = None
@@ -246,7 +242,7 @@ class DetectionEngine:
             kind=kind,
             summary=s,
             assessment=a,
-            pattern="bot_raid" if bot else "organic",
+            pattern="bot_raid" if d.bot else "organic",
             score=score,
             size_ms=self.window.size_ms,
             shared_score=shared,

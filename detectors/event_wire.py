@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Literal
+from itertools import islice
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -24,8 +25,9 @@ ReactionName = Literal[
 MIN_TS_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
 MAX_TS_MS = 4_133_980_800_000  # 2101-01-01T00:00:00Z (exclusive)
 MAX_HASHTAGS = 30
-# Bounded memos (a few MB at worst under hostile input; cleared when full).
-_USER_CACHE_SIZE = 32_768
+# Bounded memos, oldest quarter evicted when full. Worst case (256-character ids) ~30 MB for
+# user hashes, ~10 MB for tag sets; typically a few MB.
+_USER_CACHE_SIZE = 65_536
 _TAGS_CACHE_SIZE = 8_192
 _TAGS_CACHE_MAX_TAGS = 8
 
@@ -90,7 +92,7 @@ class HashtagNormalizer:
         if out is None:
             out = normalize_hashtags(tags, self.limit)
             if len(cache) >= _TAGS_CACHE_SIZE:
-                cache.clear()
+                _evict_oldest(cache)
             cache[tags] = out
         return out
 
@@ -111,16 +113,25 @@ class UserHasher:
         if not salt:
             raise ValueError("user_id_salt must be a non-empty string (set ingest.user_id_salt)")
         key = salt.encode("utf-8")
-        self._key = key if len(key) <= 64 else hashlib.blake2b(key).digest()
+        key = key if len(key) <= 64 else hashlib.blake2b(key).digest()
+        # Keying costs a compression of the key block: do it once, then copy the keyed state.
+        self._keyed = hashlib.blake2b(key=key, digest_size=16)
         self._cache: dict[str, str] = {}
 
     def __call__(self, user_id: str) -> str:
         cache = self._cache
         h = cache.get(user_id)
         if h is None:
-            data = user_id.encode("utf-8", "surrogatepass")
-            h = hashlib.blake2b(data, key=self._key, digest_size=16).hexdigest()
+            state = self._keyed.copy()
+            state.update(user_id.encode("utf-8", "surrogatepass"))
+            h = state.hexdigest()
             if len(cache) >= _USER_CACHE_SIZE:
-                cache.clear()
+                _evict_oldest(cache)
             cache[user_id] = h
         return h
+
+
+def _evict_oldest(cache: dict[Any, Any]) -> None:
+    """Drop the oldest quarter of a memo (dicts keep insertion order): amortised O(1)."""
+    for key in list(islice(cache, max(1, len(cache) // 4))):
+        del cache[key]

@@ -132,8 +132,10 @@ class EventDecoder:
         self._hash_user = UserHasher(user_id_salt)
         self._norm_tags = HashtagNormalizer(max_hashtags)
 
-    def decode(self, payload: bytes) -> DecodeResult:
+    def decode(self, payload: bytes | None) -> DecodeResult:
         """Decode one message: a JSON event object or a JSON array of them. Never raises."""
+        if payload is None:  # a Kafka tombstone
+            return _whole("invalid_json", "empty message (null value); expected a JSON event")
         size = len(payload)
         if size > self.max_message_bytes:
             return _whole(
@@ -250,7 +252,7 @@ class EventDecoder:
         return Event(
             event_id=raw.event_id,
             type=etype,
-            ts_ms=int(ts),
+            ts_ms=ts if type(ts) is int else int(ts),
             brand=raw.brand,
             post_id=raw.post_id,
             platform=raw.platform,

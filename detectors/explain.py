@@ -1,109 +1,110 @@
-"""Every alert explains itself: current signals with baselines, the deviating drivers, and one
-readable sentence."""
+"""Every alert explains itself: the current signals with their baselines, the drivers (which
+signals deviated, by how much), the top posts and hashtags, and one readable sentence."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from detectors.alerts import Deviation, Drivers, Explanation, Kind, Pattern, Severity, SignalValue
-from detectors.classify import Scores
-
-
-class Observation(NamedTuple):
-    """What the engine saw for one entity and bucket, with the baselines it compared against."""
-
-    level: str
-    entity: str
-    brand: str
-    volume: float
-    expected_volume: float | None
-    negative: float
-    trials: float
-    ratio_baseline: float
-    window_negative: float
-    window_trials: float
-    sentiment: float | None
-    sentiment_baseline: float
-    comments_scored: float
-    author_share: float | None
-    author_share_baseline: float
-    velocity: float | None
-    engagement_rate: float | None
-    counts: dict[str, float]
-    scores: Scores
-    top_posts: list[tuple[str, int]]
-    top_hashtags: list[tuple[str, int]]
-    shared: float | None = None
+from detectors.alerts import (
+    Alert,
+    Deviation,
+    Drivers,
+    Explanation,
+    Kind,
+    Pattern,
+    SignalValue,
+    iso_utc,
+)
+from detectors.policy import Decision
+from detectors.scoring import Assessment
+from detectors.summary import BucketSummary
 
 
 def _ratio(k: float, n: float) -> float | None:
-    return k / n if n > 0 else None
+    return round(k / n, 4) if n > 0 else None
 
 
-def signals(obs: Observation) -> dict[str, SignalValue]:
-    """The contract's ``signals`` field: ``{name: {value, baseline}}``."""
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def signals(s: BucketSummary, a: Assessment | None) -> dict[str, SignalValue]:
+    """The contract's ``signals`` field: ``{name: {value, baseline}}`` for this bucket."""
+    engaged = s.likes + s.comments + s.shares
     out = {
-        "volume": SignalValue(value=obs.volume, baseline=obs.expected_volume),
-        "negative_ratio": SignalValue(
-            value=_ratio(obs.negative, obs.trials), baseline=obs.ratio_baseline
+        "views": SignalValue(value=float(s.views)),
+        "likes": SignalValue(value=float(s.likes)),
+        "comments": SignalValue(value=float(s.comments)),
+        "shares": SignalValue(value=float(s.shares)),
+        "reactions": SignalValue(value=float(s.reactions)),
+        "engagement_rate": SignalValue(
+            value=_ratio(engaged, s.views) if s.has_views and s.views else None
         ),
-        "negative_ratio_window": SignalValue(
-            value=_ratio(obs.window_negative, obs.window_trials), baseline=obs.ratio_baseline
-        ),
-        "mean_sentiment": SignalValue(value=obs.sentiment, baseline=obs.sentiment_baseline),
-        "distinct_author_share": SignalValue(
-            value=obs.author_share, baseline=obs.author_share_baseline
-        ),
-        "velocity": SignalValue(value=obs.velocity, baseline=0.0),
-        "engagement_rate": SignalValue(value=obs.engagement_rate),
+        "distinct_authors": SignalValue(value=float(s.authors)),
+        "distinct_author_share": SignalValue(value=_ratio(s.authors, s.author_events)),
     }
-    for name, value in obs.counts.items():
-        out[name] = SignalValue(value=value)
+    if a is not None:
+        cur, win = a.current, a.window
+        mean = cur.sent_sum / cur.sent_count if cur.sent_count else None
+        out |= {
+            "volume": SignalValue(value=cur.events, baseline=_r(a.expected_volume)),
+            "negative_ratio": SignalValue(
+                value=_ratio(cur.negative, cur.trials), baseline=_r(a.ratio_baseline)
+            ),
+            "negative_ratio_window": SignalValue(
+                value=_ratio(win.negative, win.trials), baseline=_r(a.ratio_baseline)
+            ),
+            "mean_sentiment": SignalValue(value=_r(mean), baseline=_r(a.sentiment_baseline)),
+            "velocity": SignalValue(
+                value=_r(cur.events - a.previous_mean),
+                baseline=0.0,
+            ),
+        }
     return out
 
 
-def deviations(obs: Observation) -> list[Deviation]:
+def deviations(a: Assessment) -> list[Deviation]:
     """The signals whose detector scored, strongest first."""
     found: list[Deviation] = []
-    ratio = _ratio(obs.window_negative, obs.window_trials)
-    if obs.scores.ratio > 0 and ratio is not None:
+    sc, win = a.scores, a.window
+    if sc.ratio > 0 and win.trials > 0:
+        ratio = win.negative / win.trials
         found.append(
             Deviation(
                 signal="negative_ratio",
                 value=round(ratio, 4),
-                baseline=round(obs.ratio_baseline, 4),
-                change=f"x{ratio / max(obs.ratio_baseline, 1e-3):.1f}",
-                score=round(obs.scores.ratio, 4),
+                baseline=round(a.ratio_baseline, 4),
+                change=f"x{ratio / max(a.ratio_baseline, 1e-3):.1f}",
+                score=round(sc.ratio, 4),
             )
         )
-    if obs.scores.sentiment > 0 and obs.sentiment is not None:
+    if sc.sentiment > 0 and win.sent_count > 0:
+        mean = win.sent_sum / win.sent_count
         found.append(
             Deviation(
                 signal="mean_sentiment",
-                value=round(obs.sentiment, 4),
-                baseline=round(obs.sentiment_baseline, 4),
-                change=f"{obs.sentiment - obs.sentiment_baseline:+.2f}",
-                score=round(obs.scores.sentiment, 4),
+                value=round(mean, 4),
+                baseline=round(a.sentiment_baseline, 4),
+                change=f"{mean - a.sentiment_baseline:+.2f}",
+                score=round(sc.sentiment, 4),
             )
         )
-    if obs.scores.volume > 0 and obs.expected_volume is not None:
+    if sc.volume > 0 and a.expected_volume is not None:
         found.append(
             Deviation(
                 signal="volume",
-                value=obs.volume,
-                baseline=round(obs.expected_volume, 3),
-                change=f"x{obs.volume / max(obs.expected_volume, 0.5):.1f}",
-                score=round(obs.scores.volume, 4),
+                value=a.current.events,
+                baseline=round(a.expected_volume, 3),
+                change=f"x{a.current.events / max(a.expected_volume, 0.5):.1f}",
+                score=round(sc.volume, 4),
             )
         )
-    if obs.scores.authors > 0 and obs.author_share is not None:
+    if sc.authors > 0:
         found.append(
             Deviation(
-                signal="distinct_author_share",
-                value=round(obs.author_share, 4),
-                baseline=round(obs.author_share_baseline, 4),
-                change=f"{obs.author_share - obs.author_share_baseline:+.2f}",
-                score=round(obs.scores.authors, 4),
+                signal="author_concentration",
+                value=round(sc.authors, 4),
+                baseline=0.0,
+                change="few distinct authors",
+                score=round(sc.authors, 4),
             )
         )
     return sorted(found, key=lambda d: -d.score)
@@ -116,32 +117,84 @@ def _phrase(d: Deviation) -> str:
         return f"mean sentiment {d.value:+.2f} vs {d.baseline:+.2f} baseline"
     if d.signal == "volume":
         return f"volume {d.value:.0f} vs {d.baseline:.1f} expected ({d.change})"
-    return f"distinct-author share {d.value:.0%} vs {d.baseline:.0%} usual"
+    return "many events from few distinct authors"
 
 
 def explanation(
-    obs: Observation, kind: Kind, severity: Severity, status: str, pattern: Pattern
+    s: BucketSummary,
+    a: Assessment | None,
+    d: Decision,
+    kind: Kind,
+    pattern: Pattern,
+    shared_score: float | None,
 ) -> Explanation:
     """One readable sentence plus the structured drivers."""
-    devs = deviations(obs)
-    what = "Bot raid" if pattern == "bot_raid" else kind.capitalize()
-    where = f"{obs.level} {obs.entity}" + (f" of {obs.brand}" if obs.level != "brand" else "")
-    if status == "resolve":
+    devs = deviations(a) if a is not None else []
+    what = f"{kind.capitalize()} (bot raid)" if pattern == "bot_raid" else kind.capitalize()
+    where = f"{s.level} {s.entity}" + (f" of {s.brand}" if s.level != "brand" else "")
+    if d.status == "resolve":
         summary = f"{what} on {where} resolved: signals back near baseline."
     else:
-        because = "; ".join(_phrase(d) for d in devs[:3]) or "signals above baseline"
-        summary = f"{what} ({severity}, {status}) on {where}: {because}."
-        if obs.top_hashtags and obs.level != "hashtag":
-            summary = summary[:-1] + f"; top hashtag #{obs.top_hashtags[0][0]}."
-        if obs.shared is not None:
-            summary = summary[:-1] + f" (multivariate outlier score {obs.shared:.2f})."
+        because = "; ".join(_phrase(x) for x in devs[:3]) or "signals above baseline"
+        summary = f"{what}, {d.severity} ({d.status}), on {where}: {because}"
+        if s.top_posts and s.level != "post":
+            summary += f"; top post {s.top_posts[0][0]}"
+        if s.top_hashtags and s.level != "hashtag":
+            summary += f"; top hashtag #{s.top_hashtags[0][0]}"
+        if shared_score is not None:
+            summary += f" (multivariate outlier score {shared_score:.2f})"
+        summary += "."
     return Explanation(
         summary=summary,
         drivers=Drivers(
             pattern=pattern,
             deviations=devs,
-            top_posts=list(obs.top_posts[:5]),
-            top_hashtags=list(obs.top_hashtags[:5]),
-            multivariate_score=None if obs.shared is None else round(obs.shared, 4),
+            top_posts=list(s.top_posts[:5]),
+            top_hashtags=list(s.top_hashtags[:5]),
+            multivariate_score=None if shared_score is None else round(shared_score, 4),
         ),
+    )
+
+
+def build_alert(
+    d: Decision,
+    *,
+    kind: Kind,
+    summary: BucketSummary,
+    assessment: Assessment | None,
+    pattern: Pattern,
+    score: float,
+    size_ms: int,
+    shared_score: float | None = None,
+) -> Alert:
+    """The alert message for one policy decision (``assessment`` None: resolved in a gap)."""
+    s, a = summary, assessment
+    detectors: dict[str, float] = {}
+    if a is not None:
+        detectors = {
+            "ratio_test": round(a.scores.ratio, 4),
+            "sentiment_shift": round(a.scores.sentiment, 4),
+            "count_surprise": round(a.scores.volume, 4),
+            "author_concentration": round(a.scores.authors, 4),
+        }
+    if shared_score is not None:
+        detectors["half_space_trees"] = round(shared_score, 4)
+    in_gap = a is None or d.bucket_ms != s.start_ms
+    return Alert(
+        alert_id=d.alert_id,
+        sequence=d.sequence,
+        status=d.status,
+        kind=kind,
+        severity=d.severity,
+        level=s.level,
+        entity=s.entity,
+        brand=s.brand,
+        parent_alert_id=d.parent_alert_id,
+        window_start=iso_utc(d.bucket_ms),
+        window_end=iso_utc(d.bucket_ms + size_ms),
+        score=round(min(1.0, max(0.0, score)), 4),
+        signals=signals(s, None if in_gap else a),
+        explanation=explanation(s, None if in_gap else a, d, kind, pattern, shared_score),
+        detectors=detectors,
+        emitted_at=iso_utc(d.bucket_ms + size_ms),
     )

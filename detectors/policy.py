@@ -65,6 +65,7 @@ class Decision(NamedTuple):
     severity: Severity
     parent_alert_id: str | None
     bucket_ms: int
+    bot: bool = False
 
 
 class AlertPolicy:
@@ -78,7 +79,13 @@ class AlertPolicy:
         assert track.alert_id is not None
         track.sequence += 1
         decision = Decision(
-            "resolve", track.alert_id, track.sequence, track.severity, track.parent, bucket_ms
+            "resolve",
+            track.alert_id,
+            track.sequence,
+            track.severity,
+            track.parent,
+            bucket_ms,
+            track.bot,
         )
         track.alert_id = None
         track.parent = None
@@ -110,11 +117,13 @@ class AlertPolicy:
         bucket_ms: int,
         score: float,
         allow_open: bool,
+        overwhelming: bool = False,
         bot: bool = False,
         parent_alert_id: str | None = None,
     ) -> Decision | None:
         """Feed one bucket's score; return the alert message to emit, if any.
 
+        ``overwhelming``: the evidence is strong enough to waive the persistence gate.
         ``bot``: this bucket looks like a bot raid; once seen, the open alert stays marked as one
         (an immediate ``update``) and its severity is capped at ``watch``.
         """
@@ -142,7 +151,7 @@ class AlertPolicy:
             track.sequence += 1
             track.since_emit = 0
             return Decision(
-                status, track.alert_id, track.sequence, severity, track.parent, bucket_ms
+                status, track.alert_id, track.sequence, severity, track.parent, bucket_ms, track.bot
             )
         if bucket_ms < track.cooldown_until or score < cfg.watch_score:
             track.streak = 0
@@ -150,7 +159,7 @@ class AlertPolicy:
         if track.streak == 0:
             track.streak_start = bucket_ms
         track.streak += 1
-        if track.streak < cfg.persistence_buckets or not allow_open:
+        if not allow_open or (track.streak < cfg.persistence_buckets and not overwhelming):
             return None
         track.alert_id = make_alert_id(level, entity, kind, track.streak_start)
         track.sequence = 1
@@ -160,4 +169,6 @@ class AlertPolicy:
         track.since_emit = 0
         track.parent = parent_alert_id
         track.streak = 0
-        return Decision("open", track.alert_id, 1, track.severity, track.parent, bucket_ms)
+        return Decision(
+            "open", track.alert_id, 1, track.severity, track.parent, bucket_ms, track.bot
+        )

@@ -22,6 +22,7 @@ REJECT_REASONS: tuple[str, ...] = (
     "invalid_value",  # a field has the right type but a value outside what is accepted
     "unknown_type",  # ``type`` is not one of the event types
     "invalid_timestamp",  # ``ts`` unparsable or outside 2000-01-01 .. 2100-12-31
+    "future_timestamp",  # ``ts`` ahead of the ingesting worker's clock by more than allowed
 )
 
 REQUIRED_FIELDS: tuple[str, ...] = ("event_id", "type", "ts", "brand", "post_id")

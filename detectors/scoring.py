@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Hashable
+from typing import Any, NamedTuple
 
 from detectors.classify import Scores
 from detectors.config import DetectionConfig
@@ -71,6 +72,7 @@ class Assessment(NamedTuple):
     current: Counts  # organic, this bucket
     window: Counts  # organic, rolling window
     expected_volume: float | None
+    previous_mean: float  # mean events per bucket over the window before this bucket
     ratio_baseline: float
     sentiment_baseline: float
 
@@ -93,33 +95,45 @@ def _window(st: EntityState, raid: bool) -> Counts:
     )
 
 
-def _crisis_scores(st: EntityState, cur: Counts, win: Counts, pri: Priors) -> tuple[float, float]:
+def _crisis_scores(st: EntityState, scopes: tuple[Counts, ...], pri: Priors) -> tuple[float, float]:
     ratio = max(
         st.ratio.score_one({"negative": c.negative, "total": c.trials, "prior": pri.ratio})
-        for c in (cur, win)
+        for c in scopes
     )
     sentiment = max(
         st.sentiment.score_one({"sum": c.sent_sum, "count": c.sent_count, "prior": pri.sentiment})
-        for c in (cur, win)
+        for c in scopes
     )
     return ratio, sentiment
 
 
 def assess(
-    st: EntityState, s: BucketSummary, pri: Priors, raid: Counts, authors_score: float
+    st: EntityState,
+    s: BucketSummary,
+    pri: Priors,
+    raid: Counts,
+    authors_score: float,
+    slow_decay: float,
 ) -> Assessment:
-    """Push this bucket into the window and score it (before learning it)."""
+    """Push this bucket into the window and score it (before learning it) on three scopes:
+    the bucket, the rolling window and the long EW scope."""
     raw = Counts.of(s)
     st.push((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
     raw_win = _window(st, raid=False)
     raid_win = _window(st, raid=True)
     cur, win = raw.minus(raid), raw_win.minus(raid_win)
-    ratio, sentiment = _crisis_scores(st, cur, win, pri)
+    st.push_slow((cur.negative, cur.trials, cur.sent_sum, cur.sent_count), slow_decay)
+    slow = Counts(st.slow[0], st.slow[1], st.slow[2], st.slow[3], 0.0)
+    scopes: tuple[Counts, ...] = (cur, win, slow)
+    baseline = st.ratio.expected({"prior": pri.ratio})
+    if win.trials > 0 and win.negative <= win.trials * (baseline + st.ratio.min_delta / 2):
+        scopes = (cur, win)  # the long scope only counts while the recent window is still bad
+    ratio, sentiment = _crisis_scores(st, scopes, pri)
     raw_crisis = None
     if raid_win.trials > 0 or raid_win.sent_count > 0:
-        r, m = _crisis_scores(st, raw, raw_win, pri)
+        r, m = _crisis_scores(st, (raw, raw_win), pri)
         raw_crisis = 1.0 - (1.0 - r) * (1.0 - m)
-    vol_x = {"count": cur.events, "t": s.start_ms, "prior": pri.volume}
+    vol_x: dict[Hashable, Any] = {"count": cur.events, "t": s.start_ms, "prior": pri.volume}
     scores = Scores(
         ratio=ratio,
         sentiment=sentiment,
@@ -132,6 +146,7 @@ def assess(
         current=cur,
         window=win,
         expected_volume=st.volume.expected(vol_x),
+        previous_mean=st.previous_mean(EVENTS),
         ratio_baseline=st.ratio.expected({"prior": pri.ratio}),
         sentiment_baseline=st.sentiment.expected({"prior": pri.sentiment}),
     )

@@ -3,8 +3,9 @@
 The built-in :class:`LexiconSentimentScorer` is a small VADER-like scorer for English, French and
 German: a lexicon per language, emoji, negation (``not``, ``ne ... pas``, ``nicht``/``kein``),
 intensifiers (``very``, ``très``, ``sehr``), contrast (``but``/``mais``/``aber``) and exclamation
-marks. It is deterministic, needs no model files and costs a few microseconds per comment.
-Any object with a ``score(text, lang) -> float`` method can replace it.
+marks. Emoji count as they are (never negated: in "never again 👎" the emoji is the verdict).
+It is deterministic, needs no model files and costs ~5-15 µs per comment. Any object with a
+``score(text, lang) -> float`` method can replace it (see :class:`SentimentScorer`).
 """
 
 from __future__ import annotations

@@ -177,9 +177,7 @@ def estimate_state(state: SketchState) -> int:
     """Distinct count: exact for a set, Ertl's improved HyperLogLog estimate for registers."""
     if isinstance(state, set):
         return len(state)
-    counts = [0] * (Q + 2)
-    for r in state:
-        counts[r] += 1
+    counts = np.bincount(np.frombuffer(state, dtype=np.uint8), minlength=Q + 2).tolist()
     z = M * _tau(1.0 - counts[Q + 1] / M)
     for k in range(Q, 0, -1):
         z = 0.5 * (z + counts[k])

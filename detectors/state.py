@@ -51,9 +51,11 @@ class EntityState(SlotPickle):
         "crisis",
         "last_ms",
         "n_buckets",
+        "raid_left",
         "ratio",
         "ring",
         "sentiment",
+        "slow",
         "viral",
         "volume",
     )
@@ -62,7 +64,11 @@ class EntityState(SlotPickle):
         self.last_ms = -1
         self.n_buckets = 0
         self.anomalous = 0
+        self.raid_left = 0  # buckets this post still counts as bot-raided (sticky flag)
         self.ring = array("f", [0.0] * (window_buckets * FIELDS))
+        # EW sums of organic (negative, trials, sentiment sum, sentiment count): a long scope
+        # (~slow_buckets) that accumulates evidence of slow-burn crises on small entities
+        self.slow = array("f", [0.0] * 4)
         self.ratio = RatioTest(
             alpha=config.baseline_alpha,
             prior_ratio=config.prior_negative_ratio,
@@ -99,10 +105,18 @@ class EntityState(SlotPickle):
         for i, value in enumerate(values):
             ring[len(ring) - FIELDS + i] = value
 
-    def push_empty(self, buckets: int) -> None:
+    def push_empty(self, buckets: int, slow_decay: float) -> None:
         """Append ``buckets`` empty buckets."""
         for _ in range(min(buckets, self.window_buckets)):
             self.push((0.0,) * FIELDS)
+        decay = slow_decay**buckets
+        for i in range(4):
+            self.slow[i] *= decay
+
+    def push_slow(self, values: tuple[float, float, float, float], slow_decay: float) -> None:
+        """Add one bucket's organic counts to the long EW scope."""
+        for i, value in enumerate(values):
+            self.slow[i] = self.slow[i] * slow_decay + value
 
     def window_sum(self, field: int) -> float:
         """Sum of one field over the rolling window."""

@@ -9,6 +9,7 @@ crash the uncommitted partials are simply read again. The first partial of a sha
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
@@ -16,6 +17,8 @@ import msgspec
 from detectors.brand_bucket import BrandBucket, merge_summaries
 from detectors.summary import BucketSummary
 from stream_app.bucket_messages import PartialBucket, ShardMark
+
+log = logging.getLogger(__name__)
 
 
 class Pending(msgspec.Struct, kw_only=True):
@@ -48,10 +51,20 @@ class Assembler:
         self.mark_changed_at: dict[int, float] = {}
         self.pending: dict[tuple[int, str], Pending] = {}
         self._started_at: float | None = None
+        self.finished: set[tuple[int, str]] = set()
+        self.late_partials = 0
 
     def add_partial(self, partial: PartialBucket, token: Any = None) -> None:
         """Merge one partial unless this shard already sent it; ``token`` comes back when done."""
         key = (partial.start_ms, partial.brand)
+        if key in self.finished:
+            self.late_partials += 1
+            log.warning(
+                "partial of shard %d for %s bucket %d arrived after the bucket was detected",
+                partial.shard,
+                partial.brand,
+                partial.start_ms,
+            )
         pending = self.pending.get(key)
         if pending is None:
             pending = Pending(
@@ -104,6 +117,9 @@ class Assembler:
         out: list[tuple[BrandBucket, Pending]] = []
         for key in ready:
             pending = self.pending.pop(key)
+            self.finished.add(key)
+            if len(self.finished) > 100_000:
+                self.finished = set(sorted(self.finished)[-50_000:])
             summaries = sorted(pending.summaries.values(), key=_summary_order)
             bucket = BrandBucket(
                 brand=pending.brand,

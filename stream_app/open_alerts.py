@@ -1,4 +1,4 @@
-"""Book-keeping of open alerts for the gauges: open count, max score and signals of alerting entities."""
+"""Open alerts mirrored into gauges: counts, top scores and signals of alerting entities."""
 
 from __future__ import annotations
 

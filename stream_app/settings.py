@@ -81,6 +81,10 @@ class IngestSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     max_batch_events: Annotated[int, msgspec.Meta(ge=1)] = 10_000
     max_past_ms: Annotated[int, msgspec.Meta(ge=0)] = 30 * 24 * 3_600_000
     dedup_horizon_ms: Annotated[int, msgspec.Meta(ge=0)] = 600_000
+    max_clock_skew_ms: Annotated[int, msgspec.Meta(ge=0)] = 300_000
+    max_skew_ms: Annotated[int, msgspec.Meta(ge=0)] = 180_000
+    idle_partition_ms: Annotated[int, msgspec.Meta(ge=0)] = 5_000
+    idle_shard_ms: Annotated[int, msgspec.Meta(ge=0)] = 10_000
     user_id_salt: str = "crisiswatch-default-salt"
     group_id: str = "crisiswatch-ingest"
 

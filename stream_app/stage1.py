@@ -6,6 +6,7 @@ offsets are committed only once every bucket they feed has been produced (at-lea
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import defaultdict
 
@@ -18,12 +19,11 @@ from stream_app.bucket_messages import PartialBucket, ShardMark, encode
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 
-
 MARK_HEARTBEAT_S = 2.0
 
 
 class ShardState:
-    """The bucketer of one shard and the open-bucket offsets of its topic-partitions."""
+    """One shard: its bucketer, its reorder buffer and the open-bucket offsets per partition."""
 
     def __init__(self, settings: Settings) -> None:
         self.bucketer = Bucketer(
@@ -32,13 +32,20 @@ class ShardState:
             dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
         )
         self.open_offsets: dict[TopicPartition, dict[int, int]] = defaultdict(dict)
+        self.buffer: list[tuple[int, int, TopicPartition, int, Event]] = []
         self.closed_ms = -1
         self.ingested_at_s = 0.0
         self.marked_at_s = 0.0
 
 
 class BucketingSink:
-    """Feeds decoded events to per-shard bucketers and produces closed buckets and marks."""
+    """Feeds decoded events to per-shard bucketers and produces closed buckets and marks.
+
+    The topic-partitions of a shard (one per input topic) are fetched at different speeds, so
+    during a backlog one may be hours of event time ahead of another. Events wait in a per-shard
+    buffer and reach the bucketer in event-time order, up to the ``safe`` time below which no
+    partition that still has input can deliver anything (a k-way merge across partitions).
+    """
 
     def __init__(self, settings: Settings, metrics: EngineMetrics) -> None:
         self.settings = settings
@@ -46,6 +53,9 @@ class BucketingSink:
         self.size_ms = settings.windows.size_ms
         self.shards: dict[int, ShardState] = {}
         self.positions: dict[TopicPartition, int] = {}
+        self.tp_time: dict[TopicPartition, int] = {}
+        self.idle_raise: dict[int, int] = {}
+        self._seq = 0
 
     def shard(self, partition: int) -> ShardState:
         """The state of a shard, created on first use."""
@@ -55,32 +65,63 @@ class BucketingSink:
         return state
 
     def accept(self, tp: TopicPartition, events: list[Event], offsets: list[int], end: int) -> None:
-        """Bucket the events of one fetched batch of ``tp``; ``end`` is the next offset to read."""
+        """Buffer the events of one fetched batch of ``tp``; ``end`` is the next offset to read."""
         state = self.shard(tp.partition)
-        open_offsets = state.open_offsets[tp]
-        size = self.size_ms
-        bucketer = state.bucketer
+        buffer = state.buffer
+        newest = self.tp_time.get(tp, -1)
+        seq = self._seq
         for event, offset in zip(events, offsets, strict=True):
-            outcome = bucketer.add(event)
-            if outcome == "accepted" or outcome == "pending":
-                start = event.ts_ms - event.ts_ms % size
-                if start not in open_offsets:
-                    open_offsets[start] = offset
-        counts = bucketer.take_counts()
-        self.metrics.late.inc(counts["late"])
-        self.metrics.duplicates.inc(counts["duplicate"])
-        for bound in ("future", "too_old"):
-            if counts[bound]:
-                self.metrics.out_of_bounds.labels(bound=bound).inc(counts[bound])
+            seq += 1
+            heapq.heappush(buffer, (event.ts_ms, seq, tp, offset, event))
+            if event.ts_ms > newest:
+                newest = event.ts_ms
+        self._seq = seq
+        self.tp_time[tp] = newest
         if events:
             state.ingested_at_s = time.time()
         self.positions[tp] = end
 
+    def release(self, safe_ms: dict[int, int | None]) -> None:
+        """Move buffered events with ``ts <= safe`` into the bucketers (None: release all)."""
+        size = self.size_ms
+        for partition, state in self.shards.items():
+            safe = safe_ms.get(partition)
+            buffer = state.buffer
+            bucketer = state.bucketer
+            while buffer and (safe is None or buffer[0][0] <= safe):
+                ts, _, tp, offset, event = heapq.heappop(buffer)
+                outcome = bucketer.add(event)
+                if outcome == "accepted" or outcome == "pending":
+                    open_offsets = state.open_offsets[tp]
+                    start = ts - ts % size
+                    if start not in open_offsets:
+                        open_offsets[start] = offset
+            counts = bucketer.take_counts()
+            if counts["late"]:
+                self.metrics.late.inc(counts["late"])
+            if counts["duplicate"]:
+                self.metrics.duplicates.inc(counts["duplicate"])
+            for bound in ("future", "too_old"):
+                if counts[bound]:
+                    self.metrics.out_of_bounds.labels(bound=bound).inc(counts[bound])
+
+    def watermarks(self) -> dict[int, int]:
+        """The event-time watermark of every shard that has one."""
+        marks = {p: s.bucketer.watermark_ms for p, s in self.shards.items()}
+        return {p: w for p, w in marks.items() if w is not None}
+
+    def raise_idle(self, partitions: set[int], to_ms: int) -> None:
+        """Move idle shards' watermarks up to ``to_ms`` at the next emit (they had no data)."""
+        for partition in partitions:
+            self.shard(partition)
+            self.idle_raise[partition] = to_ms
+
     async def emit(self, producer: AIOKafkaProducer) -> None:
         """Produce every closed bucket as partial brand buckets, then each shard's mark."""
         topic = self.settings.topics.buckets
+        raises, self.idle_raise = self.idle_raise, {}
         for shard_id, state in self.shards.items():
-            summaries = state.bucketer.advance()
+            summaries = state.bucketer.advance(raises.get(shard_id))
             if summaries:
                 for bucket in group_by_brand(summaries):
                     message = PartialBucket(
@@ -111,21 +152,34 @@ class BucketingSink:
 
     def _report_watermark(self, state: ShardState) -> None:
         watermark = state.bucketer.watermark_ms
-        if watermark > 0:
+        if watermark is not None and watermark > 0:
             self.metrics.watermark.set(watermark / 1000)
             delay = max(0, watermark - max(state.closed_ms, 0)) / 1000
             self.metrics.watermark_delay.set(delay)
 
     def commit_offsets(self) -> dict[TopicPartition, int]:
-        """Offsets safe to commit: before the oldest event of any still-open bucket."""
-        safe: dict[TopicPartition, int] = {}
-        for tp, position in self.positions.items():
-            open_offsets = self.shard(tp.partition).open_offsets.get(tp, {})
-            safe[tp] = min(open_offsets.values(), default=position)
-        return safe
+        """Offsets safe to commit: before the oldest event still buffered or in an open bucket."""
+        lowest: dict[TopicPartition, int] = {}
+        for state in self.shards.values():
+            for _, _, tp, offset, _ in state.buffer:
+                if offset < lowest.get(tp, offset + 1):
+                    lowest[tp] = offset
+            for tp, offsets in state.open_offsets.items():
+                if offsets:
+                    oldest = min(offsets.values())
+                    if oldest < lowest.get(tp, oldest + 1):
+                        lowest[tp] = oldest
+        return {tp: lowest.get(tp, position) for tp, position in self.positions.items()}
+
+    def buffered(self) -> int:
+        """Events waiting for the other partitions of their shard to catch up."""
+        return sum(len(state.buffer) for state in self.shards.values())
 
     def revoke(self, partitions: set[int]) -> None:
         """Drop shards moved to another worker (it re-reads their uncommitted events)."""
         for partition in partitions:
             self.shards.pop(partition, None)
-        self.positions = {tp: o for tp, o in self.positions.items() if tp.partition not in partitions}
+        self.positions = {
+            tp: o for tp, o in self.positions.items() if tp.partition not in partitions
+        }
+        self.tp_time = {tp: t for tp, t in self.tp_time.items() if tp.partition not in partitions}

@@ -8,6 +8,7 @@ alerts; a bucket already written is skipped by the engine (summaries de-duplicat
 
 from __future__ import annotations
 
+import base64
 import logging
 import pickle
 import time
@@ -18,7 +19,6 @@ import faust
 
 from detectors.alerts import Alert, encode_alert
 from detectors.engine import DetectionEngine
-from detectors.shared import SharedModels
 from detectors.state import EntityState
 from stream_app.assembler import Assembler
 from stream_app.bucket_messages import PartialBucket, decode
@@ -28,13 +28,14 @@ from stream_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SHARED_SNAPSHOT_EVERY = 200
-
 
 class WriteBackState(MutableMapping[str, EntityState]):
-    """Entity states over a table of pickled bytes; writes are held until ``flush``."""
+    """Entity states over a table of pickled bytes (base64 text); writes held until ``flush``.
 
-    def __init__(self, table: MutableMapping[str, bytes]) -> None:
+    Text, because Faust's changelog recovery decodes values as text whatever the table schema.
+    """
+
+    def __init__(self, table: MutableMapping[str, str]) -> None:
         self.table = table
         self.cache: dict[str, EntityState] = {}
         self.dirty: set[str] = set()
@@ -42,7 +43,7 @@ class WriteBackState(MutableMapping[str, EntityState]):
     def __getitem__(self, key: str) -> EntityState:
         if key in self.cache:
             return self.cache[key]
-        state: EntityState = pickle.loads(self.table[key])
+        state: EntityState = pickle.loads(base64.b64decode(self.table[key]))
         self.cache[key] = state
         return state
 
@@ -67,7 +68,8 @@ class WriteBackState(MutableMapping[str, EntityState]):
     def flush(self) -> int:
         """Write every changed state to the table (one changelog record per key); clear cache."""
         for key in self.dirty:
-            self.table[key] = pickle.dumps(self.cache[key], protocol=pickle.HIGHEST_PROTOCOL)
+            raw = pickle.dumps(self.cache[key], protocol=pickle.HIGHEST_PROTOCOL)
+            self.table[key] = base64.b64encode(raw).decode("ascii")
         written = len(self.dirty)
         self.dirty.clear()
         self.cache.clear()
@@ -101,12 +103,11 @@ class DetectStage:
         table_args: dict[str, Any] = {
             "default": None,
             "schema": faust.Schema(
-                key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw"
+                key_type=str, value_type=str, key_serializer="json", value_serializer="json"
             ),
             "partitions": partitions,
         }
         self.state_table = app.Table("entity-state", **table_args)
-        self.shared_table = app.Table("shared-models", **table_args)
         self.state = WriteBackState(_TableView(self.state_table))
         self.engine: DetectionEngine | None = None
         self.assemblers: dict[int, Assembler] = {}
@@ -125,11 +126,8 @@ class DetectStage:
 
     def _engine(self, partition: int) -> DetectionEngine:
         if self.engine is None:
-            snapshot = self.shared_table.get(f"shared/{partition}")
-            shared = SharedModels.restore(snapshot) if snapshot else None
-            self.engine = DetectionEngine(
-                self.settings.detection, self.settings.windows, self.state, shared
-            )
+            settings = self.settings
+            self.engine = DetectionEngine(settings.detection, settings.windows, self.state)
         return self.engine
 
     def _assembler(self, partition: int) -> Assembler:
@@ -138,8 +136,8 @@ class DetectStage:
             assembler = Assembler(
                 partition,
                 self.settings.kafka.partitions,
-                idle_after_s=max(5.0, self.settings.kafka.session_timeout_ms / 1000),
-                idle_lag_ms=2 * self.settings.windows.size_ms,
+                idle_after_s=self.settings.ingest.idle_shard_ms / 1000 * 3,
+                idle_lag_ms=self.settings.ingest.max_skew_ms + 2 * self.settings.windows.size_ms,
             )
             self.assemblers[partition] = assembler
         return assembler
@@ -154,7 +152,7 @@ class DetectStage:
             partition = event.message.partition
             try:
                 message = decode(event.value)
-            except Exception:  # noqa: BLE001 - never die on one message
+            except Exception:
                 self.metrics.rejected.labels(reason="bad_bucket_message").inc()
                 log.warning("undecodable message on %s[%d]", self.topic.get_topic_name(), partition)
                 event.ack()
@@ -166,6 +164,15 @@ class DetectStage:
             else:
                 assembler.add_mark(message, now)
                 event.ack()
+            if log.isEnabledFor(logging.DEBUG) and now - getattr(self, "_dbg", 0) > 1:
+                self._dbg = now
+                log.debug(
+                    "assembly p%d: pending=%d marks=%s through=%d",
+                    partition,
+                    len(assembler.pending),
+                    assembler.marks,
+                    assembler.complete_through(now),
+                )
             for bucket, pending in assembler.pop_complete(now):
                 alerts = self._engine(partition).process(bucket)
                 await self._publish(alerts, pending.ingested_at_s)
@@ -173,8 +180,6 @@ class DetectStage:
                 for done in pending.tokens:
                     done.ack()
                 self.processed += 1
-                if self.processed % SHARED_SNAPSHOT_EVERY == 0 and self.engine and self.engine.shared:
-                    self.shared_table[f"shared/{partition}"] = self.engine.shared.snapshot()
             self._count_entities(now)
 
     async def _publish(self, alerts: list[Alert], ingested_at: float) -> None:
@@ -207,19 +212,19 @@ class DetectStage:
             self.metrics.entities.labels(level=level).set(count)
 
 
-class _TableView(MutableMapping[str, bytes]):
-    """A Faust table seen as a plain mapping of str to bytes (missing keys raise KeyError)."""
+class _TableView(MutableMapping[str, str]):
+    """A Faust table seen as a plain mapping of str to str (missing keys raise KeyError)."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
 
-    def __getitem__(self, key: str) -> bytes:
+    def __getitem__(self, key: str) -> str:
         value = self.table.get(key)
         if value is None:
             raise KeyError(key)
-        return bytes(value)
+        return str(value)
 
-    def __setitem__(self, key: str, value: bytes) -> None:
+    def __setitem__(self, key: str, value: str) -> None:
         self.table[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -33,10 +34,8 @@ async def ensure_topics(
             NewTopic(name, settings.kafka.partitions, settings.kafka.replication_factor)
             for name in missing
         ]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass
         log.info("created topics %s with %d partitions", missing, settings.kafka.partitions)
         return missing
     finally:

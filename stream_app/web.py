@@ -59,12 +59,16 @@ class OpsServer:
                     self._send(200, b"ok\n", "text/plain")
                 elif path == "/readyz":
                     ok = owner.ready()
-                    self._send(200 if ok else 503, b"ready\n" if ok else b"not ready\n", "text/plain")
+                    self._send(
+                        200 if ok else 503, b"ready\n" if ok else b"not ready\n", "text/plain"
+                    )
                 elif path == "/stats":
                     body = json.dumps(owner.stats(), sort_keys=True).encode()
                     self._send(200, body, "application/json")
                 else:
-                    self._send(404, b"not found: try /metrics /healthz /readyz /stats\n", "text/plain")
+                    self._send(
+                        404, b"not found: try /metrics /healthz /readyz /stats\n", "text/plain"
+                    )
 
             def _send(self, status: int, body: bytes, content_type: str) -> None:
                 self.send_response(status)
@@ -73,7 +77,7 @@ class OpsServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         return Handler

@@ -4,6 +4,7 @@ tests them against the entity's usual repeat rate (Poisson upper tail plus a min
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from river import base
@@ -72,7 +73,7 @@ class AuthorConcentration(base.AnomalyDetector):
         """The baseline repeat rate (repeats per event with an author)."""
         return self.baseline_.ratio(self.prior_repeat, self.prior_weight)
 
-    def learn_one(self, x: dict[str, Any]) -> None:
+    def learn_one(self, x: dict[Hashable, Any]) -> None:
         events, authors = float(x["events"]), float(x["authors"])
         if events <= 0 or authors <= 0:
             return
@@ -80,7 +81,7 @@ class AuthorConcentration(base.AnomalyDetector):
             max(0.0, events - authors), events, self.prior_repeat, self.prior_weight
         )
 
-    def score_one(self, x: dict[str, Any]) -> float:
+    def score_one(self, x: dict[Hashable, Any]) -> float:
         events, authors = float(x["events"]), float(x["authors"])
         if authors <= 0 or events < self.min_events or self.baseline_.n < self.grace_period:
             return 0.0

@@ -3,6 +3,7 @@ Quasi-Poisson upper tail (dispersion learned) plus a minimum lift."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from river import base
@@ -61,7 +62,7 @@ class CountSurprise(base.AnomalyDetector):
         self.grace_period = grace_period
         self.baseline_ = SeasonalBaseline(alpha=alpha, season_alpha=season_alpha)
 
-    def expected(self, x: dict[str, Any]) -> float | None:
+    def expected(self, x: dict[Hashable, Any]) -> float | None:
         """The expected count of the bucket at ``x["t"]`` (None when nothing is known yet)."""
         own = self.baseline_.expected(int(x["t"]))
         prior = x.get("prior")
@@ -71,18 +72,18 @@ class CountSurprise(base.AnomalyDetector):
             return None
         return own
 
-    def learn_one(self, x: dict[str, Any]) -> None:
+    def learn_one(self, x: dict[Hashable, Any]) -> None:
         self.baseline_.learn_one(float(x["count"]), int(x["t"]))
 
     def skip(self, buckets: int, first_t_ms: int, size_ms: int) -> None:
         """Learn ``buckets`` empty buckets."""
         self.baseline_.skip(buckets, first_t_ms, size_ms)
 
-    def reanchor(self, x: dict[str, Any]) -> None:
+    def reanchor(self, x: dict[Hashable, Any]) -> None:
         """Accept the current count as the new level (a persistent shift)."""
         self.baseline_.reanchor(float(x["count"]), int(x["t"]))
 
-    def score_one(self, x: dict[str, Any]) -> float:
+    def score_one(self, x: dict[Hashable, Any]) -> float:
         count = float(x["count"])
         mu = self.expected(x)
         if mu is None or count < self.min_count:

@@ -4,6 +4,7 @@ the entity's own (shrunk) baseline ratio? Overdispersed-binomial tail plus a Wil
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import Any
 
 from river import base
@@ -83,15 +84,15 @@ class RatioTest(base.AnomalyDetector):
         self.grace_period = grace_period
         self.baseline_ = EWRatio(alpha=alpha)
 
-    def _prior(self, x: dict[str, Any]) -> float:
+    def _prior(self, x: dict[Hashable, Any]) -> float:
         prior = x.get("prior")
         return self.prior_ratio if prior is None else float(prior)
 
-    def expected(self, x: dict[str, Any] | None = None) -> float:
+    def expected(self, x: dict[Hashable, Any] | None = None) -> float:
         """The baseline ratio (own evidence shrunk toward the prior)."""
         return self.baseline_.ratio(self._prior(x or {}), self.prior_weight)
 
-    def learn_one(self, x: dict[str, Any]) -> None:
+    def learn_one(self, x: dict[Hashable, Any]) -> None:
         self.baseline_.learn_one(
             float(x["negative"]), float(x["total"]), self._prior(x), self.prior_weight
         )
@@ -100,7 +101,7 @@ class RatioTest(base.AnomalyDetector):
         """Account for ``buckets`` buckets without any trial."""
         self.baseline_.skip(buckets)
 
-    def score_one(self, x: dict[str, Any]) -> float:
+    def score_one(self, x: dict[Hashable, Any]) -> float:
         k, n = float(x["negative"]), float(x["total"])
         if n < self.min_total or self.baseline_.n < self.grace_period:
             return 0.0

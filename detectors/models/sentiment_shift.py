@@ -4,6 +4,7 @@ below the entity's own (shrunk) baseline?"""
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import Any
 
 from river import base
@@ -66,15 +67,15 @@ class SentimentShift(base.AnomalyDetector):
         self.grace_period = grace_period
         self.baseline_ = EWMean(alpha=alpha, prior_var=prior_var)
 
-    def _prior(self, x: dict[str, Any]) -> float:
+    def _prior(self, x: dict[Hashable, Any]) -> float:
         prior = x.get("prior")
         return self.prior_mean if prior is None else float(prior)
 
-    def expected(self, x: dict[str, Any] | None = None) -> float:
+    def expected(self, x: dict[Hashable, Any] | None = None) -> float:
         """The baseline mean sentiment."""
         return self.baseline_.mean(self._prior(x or {}), self.prior_weight)
 
-    def learn_one(self, x: dict[str, Any]) -> None:
+    def learn_one(self, x: dict[Hashable, Any]) -> None:
         self.baseline_.learn_one(
             float(x["sum"]), float(x["count"]), self._prior(x), self.prior_weight
         )
@@ -83,7 +84,7 @@ class SentimentShift(base.AnomalyDetector):
         """Account for ``buckets`` buckets without any comment."""
         self.baseline_.skip(buckets)
 
-    def score_one(self, x: dict[str, Any]) -> float:
+    def score_one(self, x: dict[Hashable, Any]) -> float:
         count = float(x["count"])
         if count < self.min_count or self.baseline_.n < self.grace_period:
             return 0.0

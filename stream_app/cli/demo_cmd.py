@@ -1,4 +1,4 @@
-"""``crisiswatch demo``: embedded broker + worker + simulated traffic with a crisis, printed live."""
+"""``crisiswatch demo``: embedded broker, worker, simulated crisis, alerts printed live."""
 
 from __future__ import annotations
 
@@ -80,7 +80,9 @@ class Demo:
 
     async def watch(self, worker: WorkerProcess, simulator: subprocess.Popen[bytes]) -> None:
         tasks = [
-            asyncio.create_task(self.print_alerts(worker.env["CRISISWATCH_KAFKA__BOOTSTRAP_SERVERS"])),
+            asyncio.create_task(
+                self.print_alerts(worker.env["CRISISWATCH_KAFKA__BOOTSTRAP_SERVERS"])
+            ),
             asyncio.create_task(self.print_progress(worker, self.args.progress_every)),
         ]
         stop = asyncio.Event()
@@ -113,7 +115,10 @@ class Demo:
         with EmbeddedBroker(log_path=self.out / "broker.log") as broker:
             broker.create_topics(settings)
             _say(f"embedded Kafka-compatible broker (Tansu) on {broker.bootstrap}")
-            _say(f"topics created ({settings.kafka.partitions} partitions): {', '.join(settings.topics.all)}")
+            _say(
+                f"topics created ({settings.kafka.partitions} partitions): "
+                + ", ".join(settings.topics.all)
+            )
             env = settings_env(
                 broker.bootstrap,
                 app__data_dir=str(self.out / "worker-data"),
@@ -121,7 +126,7 @@ class Demo:
             )
             worker = WorkerProcess(env, self.out / "worker.log", web_port=self.args.web_port)
             worker.start()
-            _say("starting worker (log: %s) ..." % worker.log_path)
+            _say(f"starting worker (log: {worker.log_path}) ...")
             worker.wait_ready(timeout=120)
             _say(f"worker ready: metrics at {worker.url}/metrics, probes /healthz /readyz")
             sim_cmd = [
@@ -130,10 +135,14 @@ class Demo:
                 "--seed", str(self.args.seed),
                 "--bootstrap", broker.bootstrap,
                 "--speed", str(self.args.speed),
+                "--history", str(self.args.history),
+                "--scale", str(self.args.scale),
                 "--labels", str(self.out / "labels.json"),
             ]  # fmt: skip
             with open(self.out / "simulator.log", "ab") as sim_log:
-                simulator = subprocess.Popen(sim_cmd, env=env, stdout=sim_log, stderr=subprocess.STDOUT)
+                simulator = subprocess.Popen(
+                    sim_cmd, env=env, stdout=sim_log, stderr=subprocess.STDOUT
+                )
             _say(
                 f"simulator: scenario '{self.args.scenario}' at {self.args.speed:g}x event time "
                 f"(history burst first; labels: {self.out / 'labels.json'})"
@@ -168,11 +177,28 @@ def register(subparsers: Any) -> None:
         "engine's throughput and alerts live until Ctrl-C or --duration.",
     )
     add_config_option(parser)
-    parser.add_argument("--duration", type=float, default=0, help="stop after N seconds (0: run until Ctrl-C)")
+    parser.add_argument(
+        "--duration", type=float, default=0, help="stop after N seconds (0: run until Ctrl-C)"
+    )
     parser.add_argument("--scenario", default="demo", help="simulator scenario (default: demo)")
     parser.add_argument("--seed", type=int, default=7, help="simulator seed (default: 7)")
-    parser.add_argument("--speed", type=float, default=60.0, help="event time per wall second (default: 60x)")
-    parser.add_argument("--web-port", type=int, default=6066, help="worker web port (default: 6066)")
-    parser.add_argument("--progress-every", type=float, default=5.0, help="seconds between status lines")
+    parser.add_argument(
+        "--speed", type=float, default=60.0, help="event time per wall second (default: 60x)"
+    )
+    parser.add_argument(
+        "--history",
+        type=float,
+        default=24,
+        help="hours of baseline traffic sent first as a fast burst (default: 24)",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=0.5, help="traffic volume multiplier (default: 0.5)"
+    )
+    parser.add_argument(
+        "--web-port", type=int, default=6066, help="worker web port (default: 6066)"
+    )
+    parser.add_argument(
+        "--progress-every", type=float, default=5.0, help="seconds between status lines"
+    )
     parser.add_argument("--out-dir", default="out/demo", help="logs and labels (default: out/demo)")
     parser.set_defaults(func=run)

@@ -51,9 +51,7 @@ def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: i
         dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
     )
     show = not args.no_progress and (args.progress or size >= PROGRESS_MIN_BYTES)
-    bar = tqdm(
-        total=size or None, unit="B", unit_scale=True, disable=not show, file=sys.stderr
-    )
+    bar = tqdm(total=size or None, unit="B", unit_scale=True, disable=not show, file=sys.stderr)
     for line in source:
         bar.update(len(line))
         if not line.strip():

@@ -99,21 +99,26 @@ def run_promtool(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedPr
 
 
 def check_exprs(exprs: Sequence[str]) -> dict[int, str]:
-    """Parse each expression with promtool; return ``{index: error}`` for those that fail."""
+    """Parse each expression with promtool; return ``{index: error}`` for those that fail.
+
+    All expressions are checked in one promtool run; only when that fails is each file
+    checked alone, to say which expressions are wrong.
+    """
+    if not exprs:
+        return {}
     errors: dict[int, str] = {}
     with tempfile.TemporaryDirectory(prefix="crisiswatch-promql-") as tmp:
+        paths = []
         for index, expr in enumerate(exprs):
             rules = {"groups": [{"name": "check", "rules": [{"record": "q", "expr": expr}]}]}
             path = Path(tmp) / f"q{index}.json"
             path.write_text(json.dumps(rules), encoding="utf-8")
-        if not exprs:
-            return errors
-        paths = [str(Path(tmp) / f"q{index}.json") for index in range(len(exprs))]
+            paths.append(str(path))
         result = run_promtool("check", "rules", *paths)
         if result.returncode == 0:
             return errors
-        for index, path in enumerate(paths):
-            single = run_promtool("check", "rules", path)
+        for index, name in enumerate(paths):
+            single = run_promtool("check", "rules", name)
             if single.returncode != 0:
                 errors[index] = (single.stdout + single.stderr).strip()
     if not errors:

@@ -37,7 +37,10 @@ def test_worker_counts_every_produced_event_by_type(broker, settings_factory, tm
         for i in range(25)
     ]
     produced["reaction"] += len(reactions)
-    bad = [(topics.comments, b"p1", b"{not json"), (topics.likes, b"p2", event_json(ts="yesterday"))]
+    bad = [
+        (topics.comments, b"p1", b"{not json"),
+        (topics.likes, b"p2", event_json(ts="yesterday")),
+    ]
     run(produce(broker.bootstrap, messages + reactions + bad))
 
     env = settings_env(

@@ -477,3 +477,22 @@ def test_text_kept_only_when_enabled(decoder_factory: Callable[..., EventDecoder
     payload = to_payload(make_event(type="comment", text="private words"))
     assert one_event(decoder_factory().decode(payload)).text is None
     assert one_event(decoder_factory(keep_text=True).decode(payload)).text == "private words"
+
+
+def test_null_message_is_rejected(decoder_factory: Callable[..., EventDecoder]) -> None:
+    assert one_rejection(decoder_factory().decode(None)).reason == "invalid_json"
+
+
+def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from detectors import event_wire
+
+    monkeypatch.setattr(event_wire, "_USER_CACHE_SIZE", 16)
+    monkeypatch.setattr(event_wire, "_TAGS_CACHE_SIZE", 16)
+    hasher = event_wire.UserHasher(SALT)
+    tags = event_wire.HashtagNormalizer()
+    for i in range(200):
+        expected = hashlib.blake2b(f"u{i}".encode(), key=SALT.encode(), digest_size=16)
+        assert hasher(f"u{i}") == expected.hexdigest()
+        assert tags((f"#T{i}",)) == (f"t{i}",)
+    assert len(hasher._cache) <= 16 and len(tags._cache) <= 16
+    assert hasher("u0") == hashlib.blake2b(b"u0", key=SALT.encode(), digest_size=16).hexdigest()

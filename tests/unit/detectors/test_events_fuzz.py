@@ -56,9 +56,9 @@ def good_events(draw: st.DrawFn) -> dict[str, Any]:
     }
     optional = {
         "platform": st.none() | short_text,
-        "hashtags": st.none() | st.lists(st.text(max_size=30), max_size=40),
+        "hashtags": st.none() | st.lists(st.text(max_size=12), max_size=36),
         "user_id": st.none() | short_text,
-        "text": st.none() | st.text(max_size=200),
+        "text": st.none() | st.text(max_size=80),
         "lang": st.none() | st.sampled_from(["en", "fr", "de", "es", "en-GB", ""]),
         "sentiment": st.none() | st.floats(-1, 1),
         "unknown_field": st.integers() | short_text | st.lists(st.integers(), max_size=3),
@@ -197,7 +197,7 @@ def test_good_events_round_trip(event: dict[str, Any]) -> None:
 
 
 @settings(FUZZ, max_examples=40)
-@given(st.lists(good_events(), min_size=1, max_size=20))
+@given(st.lists(good_events(), min_size=1, max_size=15))
 def test_oversized_payloads_rejected_whole(events: list[dict[str, Any]]) -> None:
     payload = to_payload(events)
     result = SMALL.decode(payload)

@@ -1,0 +1,154 @@
+"""End-to-end throughput: one worker vs a plain aiokafka + msgspec consumer, same broker, same run.
+
+Pre-produces N simulated events to the embedded broker, then measures (a) a raw consumer group
+reading and decoding every message, and (b) one worker processing them through stage 1 and 2
+until every event is counted and the buckets stop changing. Prints events/s, the ratio b/a, CPU
+seconds and the worker's peak resident memory; appends a row to docs/benchmarks.md with --write.
+
+    python bench/bench_pipeline.py --events 1000000 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import time
+from pathlib import Path
+
+import msgspec
+from aiokafka import AIOKafkaConsumer
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from stream_app.broker import EmbeddedBroker  # noqa: E402
+from stream_app.process import WorkerProcess, settings_env  # noqa: E402
+from stream_app.produce import produce_lines  # noqa: E402
+from stream_app.settings import Settings  # noqa: E402
+from stream_app.simulate.scenarios import simulate  # noqa: E402
+from stream_app.simulate.writers import json_lines  # noqa: E402
+
+
+class _Probe(msgspec.Struct):
+    type: str
+    brand: str
+    post_id: str
+
+
+def make_lines(count: int) -> list[bytes]:
+    """At least ``count`` simulated events (viral scenario, scaled up) as JSON lines."""
+    scale = 1.0
+    while True:
+        sim = simulate("viral", 1, scale=scale)
+        lines = [line.encode() for line in json_lines(sim)]
+        if len(lines) >= count:
+            return lines[:count]
+        scale *= count / max(len(lines), 1) * 1.1
+
+
+async def raw_consume(settings: Settings, bootstrap: str, total: int) -> float:
+    """Seconds for a fresh consumer group to read and decode ``total`` messages."""
+    decoder = msgspec.json.Decoder(_Probe)
+    consumer = AIOKafkaConsumer(
+        *settings.topics.inputs,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-raw-{time.time_ns()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await consumer.start()
+    seen = 0
+    started = None
+    try:
+        while seen < total:
+            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+            if batches and started is None:
+                started = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    decoder.decode(record.value)
+                seen += len(records)
+    finally:
+        await consumer.stop()
+    return time.perf_counter() - (started or time.perf_counter())
+
+
+def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS bytes) for one worker to process ``total`` events."""
+    worker = WorkerProcess(env, log).start()
+    worker.wait_ready(timeout=180)
+    assert worker.process is not None
+    pid = worker.process.pid
+    started = None
+    peak = 0.0
+    while True:
+        done = worker.metric("crisiswatch_events_total")
+        if done > 0 and started is None:
+            started = time.perf_counter()
+        peak = max(peak, worker.metric("process_resident_memory_bytes"))
+        if done >= total:
+            break
+        time.sleep(0.2)
+    # then until stage 2 has drained: alerts and entity states stop changing for 2 s
+    last, stable_since = -1.0, time.perf_counter()
+    while time.perf_counter() - stable_since < 2.0:
+        now = worker.metric("crisiswatch_alerts_total") + worker.metric(
+            "crisiswatch_tracked_entities"
+        )
+        if now != last:
+            last, stable_since = now, time.perf_counter()
+        time.sleep(0.2)
+    elapsed = stable_since - (started or stable_since)
+    cpu = worker.metric("process_cpu_seconds_total")
+    worker.stop()
+    del pid
+    return elapsed, cpu, peak
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=200_000, help="events to pre-produce")
+    parser.add_argument("--write", action="store_true", help="append the result to docs")
+    args = parser.parse_args()
+    settings = Settings()
+    out = Path("out/bench")
+    out.mkdir(parents=True, exist_ok=True)
+    lines = make_lines(args.events)
+    with EmbeddedBroker(log_path=out / "broker.log") as broker:
+        broker.create_topics(settings)
+        t0 = time.perf_counter()
+        asyncio.run(produce_lines(settings, broker.bootstrap, lines))
+        print(f"produced {len(lines):,} events in {time.perf_counter() - t0:.1f}s", flush=True)
+        raw_s = asyncio.run(raw_consume(settings, broker.bootstrap, len(lines)))
+        raw_rate = len(lines) / raw_s
+        print(f"(a) raw aiokafka + msgspec: {raw_rate:,.0f} events/s", flush=True)
+        env = settings_env(
+            broker.bootstrap, app__data_dir=str(out / "data"), kafka__session_timeout_ms="6000"
+        )
+        eng_s, cpu, peak = worker_run(env, out / "worker.log", len(lines))
+        eng_rate = len(lines) / eng_s
+        print(
+            f"(b) worker stage 1+2: {eng_rate:,.0f} events/s, b/a = {eng_rate / raw_rate:.3f},"
+            f" worker CPU {cpu:.1f}s, peak RSS {peak / 2**20:.0f} MiB",
+            flush=True,
+        )
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bench process peak RSS {self_peak:.0f} MiB")
+    if args.write:
+        row = (
+            f"| {time.strftime('%Y-%m-%d')} | {len(lines):,} | {raw_rate:,.0f} | {eng_rate:,.0f} "
+            f"| {eng_rate / raw_rate:.3f} | {cpu:.1f} | {peak / 2**20:.0f} |\n"
+        )
+        with open(ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as docs:
+            docs.write(row)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

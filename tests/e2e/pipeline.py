@@ -1,0 +1,115 @@
+"""Shared pieces of the end-to-end tests: a scenario file, its replay, workers, alert reading."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from detectors.alerts import iso_utc
+from stream_app.process import WorkerProcess, settings_env
+from stream_app.produce import closing_lines
+from stream_app.settings import Settings
+from tests.integration.helpers import read_topic
+
+AlertKey = tuple[str, int, str, str, str]
+
+
+def scenario_lines(
+    tmp: Path, settings: Settings, scenario: str = "demo", seed: int = 3
+) -> tuple[Path, str]:
+    """A small simulated scenario plus closing events, as a JSONL file.
+
+    Returns the file and the ISO time of the closing bucket: the stream closes every bucket
+    before it, replay (which flushes at the end) that one too, so compare alerts before it.
+    """
+    raw = tmp / f"{scenario}.jsonl"
+    subprocess.run(
+        [
+            sys.executable, "-m", "stream_app", "simulate", "--scenario", scenario,
+            "--seed", str(seed), "--scale", "0.3", "--history", "12",
+            "--out", str(raw), "--labels", str(tmp / "labels.json"), "--quiet",
+        ],
+        check=True,
+    )  # fmt: skip
+    lines = raw.read_bytes().splitlines()
+    events = [json.loads(line) for line in lines]
+    last = max(_ts(e["ts"]) for e in events)
+    closing = closing_lines(last, {e["brand"] for e in events}, settings)
+    path = tmp / "events.jsonl"
+    path.write_bytes(b"\n".join([*lines, *closing]) + b"\n")
+    closing_ts = _ts(json.loads(closing[0])["ts"])
+    size = settings.windows.size_ms
+    return path, iso_utc(closing_ts - closing_ts % size)
+
+
+def _ts(value: Any) -> int:
+    if isinstance(value, int | float):
+        return int(value)
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def replay_alerts(events: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    """Alerts of the offline replay of ``events`` (same settings via the environment)."""
+    out = events.with_suffix(".alerts.jsonl")
+    subprocess.run(
+        [sys.executable, "-m", "stream_app", "replay", str(events), "--out", str(out), "-q",
+         "--no-progress"],
+        check=True,
+        env=env,
+    )  # fmt: skip
+    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+
+def key(alert: dict[str, Any]) -> AlertKey:
+    """What parity compares: id, sequence, status, kind, severity."""
+    return (
+        alert["alert_id"],
+        alert["sequence"],
+        alert["status"],
+        alert["kind"],
+        alert["severity"],
+    )
+
+
+def streamed_before(alerts: list[dict[str, Any]], end_iso: str) -> list[dict[str, Any]]:
+    """Alerts of buckets that end no later than ``end_iso`` (ISO strings compare in order)."""
+    return [a for a in alerts if a["window_end"] <= end_iso]
+
+
+def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, str]:
+    """Environment running a worker (and replay) with these settings' topics and ids."""
+    topics = settings.topics
+    return settings_env(
+        bootstrap,
+        topics__views=topics.views,
+        topics__likes=topics.likes,
+        topics__comments=topics.comments,
+        topics__shares=topics.shares,
+        topics__reactions=topics.reactions,
+        topics__buckets=topics.buckets,
+        topics__alerts=topics.alerts,
+        topics__deadletter=topics.deadletter,
+        ingest__group_id=settings.ingest.group_id,
+        app__id=settings.app.id,
+        app__data_dir=str(data_dir),
+        kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
+    )
+
+
+def start_worker(env: dict[str, str], log: Path) -> WorkerProcess:
+    """Start a worker and wait until it consumes."""
+    worker = WorkerProcess(env, log).start()
+    worker.wait_ready(timeout=120)
+    return worker
+
+
+def read_alerts(bootstrap: str, topic: str, expected: int, timeout: float) -> list[dict[str, Any]]:
+    """Every alert message on ``topic`` (waits for at least ``expected`` or ``timeout``)."""
+    records = asyncio.run(read_topic(bootstrap, topic, expected, timeout))
+    return [json.loads(r.value) for r in records]

@@ -1,0 +1,43 @@
+"""Replay and the streaming worker produce the same alerts for the same events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from stream_app.produce import produce_lines
+from tests.e2e.pipeline import (
+    key,
+    read_alerts,
+    replay_alerts,
+    scenario_lines,
+    start_worker,
+    streamed_before,
+    worker_env,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_replay_and_stream_agree_on_every_alert(broker, settings_factory, tmp_path: Path):
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    broker.create_topics(settings)
+    events, closing = scenario_lines(tmp_path, settings)
+    env = worker_env(settings, broker.bootstrap, tmp_path / "data")
+    offline = streamed_before(replay_alerts(events, env), closing)
+    kinds = Counter(a["kind"] for a in offline if a["status"] == "open")
+    assert kinds["crisis"] >= 1 and kinds["viral"] >= 1, kinds
+
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        lines = events.read_bytes().splitlines()
+        asyncio.run(produce_lines(settings, broker.bootstrap, lines))
+        streamed = read_alerts(broker.bootstrap, settings.topics.alerts, len(offline), 180)
+    finally:
+        assert worker.stop() == 0, worker.log_tail()
+    (tmp_path / "streamed.jsonl").write_text("\n".join(json.dumps(a) for a in streamed))
+    assert sorted(map(key, streamed)) == sorted(map(key, offline)), worker.log_tail()

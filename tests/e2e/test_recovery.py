@@ -1,0 +1,59 @@
+"""A worker killed with SIGKILL mid-scenario and restarted loses no alert, keeps its baselines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from stream_app.produce import produce_lines
+from tests.e2e.pipeline import (
+    key,
+    read_alerts,
+    replay_alerts,
+    scenario_lines,
+    start_worker,
+    streamed_before,
+    worker_env,
+)
+from tests.integration.helpers import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_sigkill_mid_scenario_then_restart(broker, settings_factory, tmp_path: Path):
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    broker.create_topics(settings)
+    events, closing = scenario_lines(tmp_path, settings)
+    env = worker_env(settings, broker.bootstrap, tmp_path / "data")
+    offline = streamed_before(replay_alerts(events, env), closing)
+    lines = events.read_bytes().splitlines()
+    half = len(lines) // 2
+
+    first = start_worker(env, tmp_path / "worker-1.log")
+    asyncio.run(produce_lines(settings, broker.bootstrap, lines[:half]))
+    assert wait_until(lambda: first.metric("crisiswatch_events_total") >= half, 120)
+    assert wait_until(lambda: first.metric("crisiswatch_tracked_entities") > 0, 60)
+    entities_before = first.metric("crisiswatch_tracked_entities")
+    first.kill()  # SIGKILL: no commit, no flush, no goodbye
+
+    second = start_worker(env, tmp_path / "worker-2.log")
+    try:
+        # Entity state comes back from the changelog before any new input arrives.
+        assert wait_until(
+            lambda: second.metric("crisiswatch_tracked_entities") >= entities_before, 60
+        ), second.log_tail()
+        asyncio.run(produce_lines(settings, broker.bootstrap, lines[half:]))
+        streamed = read_alerts(broker.bootstrap, settings.topics.alerts, len(offline), 240)
+    finally:
+        assert second.stop() == 0, second.log_tail()
+    (tmp_path / "streamed.jsonl").write_text("\n".join(json.dumps(a) for a in streamed))
+    by_key: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for alert in streamed:
+        by_key[(alert["alert_id"], alert["sequence"])].append(json.dumps(alert, sort_keys=True))
+    duplicates = {k: v for k, v in by_key.items() if len(v) > 1}
+    assert all(len(set(v)) == 1 for v in duplicates.values()), "a re-sent alert differs"
+    assert {key(a) for a in offline} <= {key(a) for a in streamed}, second.log_tail()

@@ -1,0 +1,114 @@
+"""Fuzzed input through the broker and a worker: nothing stops ingest, nothing is lost.
+
+Every message is built with a known number of good and bad events; after producing them all,
+the worker's counters and the dead-letter topic must add up exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stream_app.process import WorkerProcess
+from tests.e2e.pipeline import worker_env
+from tests.integration.helpers import produce, read_topic, run, wait_until
+from tests.unit.detectors.test_events_fuzz import bad_items, good_events
+
+pytestmark = pytest.mark.integration
+
+MAX_BYTES = 4096
+PAST_TS = st.integers(978_307_200_000, 1_735_689_600_000)  # 2001 .. 2025
+
+
+def _past(event: dict[str, Any], ts: int) -> dict[str, Any]:
+    return {**event, "ts": ts}
+
+
+@st.composite
+def messages(draw: st.DrawFn) -> tuple[bytes, int, int]:
+    """(payload, good events in it, dead letters it must produce)."""
+    shape = draw(st.integers(0, 5))
+    if shape == 0:
+        return json.dumps(_past(draw(good_events()), draw(PAST_TS))).encode(), 1, 0
+    if shape == 1:
+        return json.dumps(draw(bad_items())).encode(), 0, 1
+    if shape == 2:
+        raw = draw(st.binary(min_size=1, max_size=64))
+        return b"\xff" + raw, 0, 1  # never valid UTF-8 JSON
+    if shape == 3:
+        event = _past(draw(good_events()), draw(PAST_TS))
+        event["text"] = "x" * (MAX_BYTES + 1)
+        return json.dumps(event).encode(), 0, 1
+    if shape == 4:
+        return json.dumps({"ts": draw(st.sampled_from(["tomorrow", -5, None]))}).encode(), 0, 1
+    items = draw(
+        st.lists(
+            st.tuples(good_events(), PAST_TS).map(lambda p: (True, _past(*p)))
+            | bad_items().map(lambda b: (False, b)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    good = sum(1 for ok, _ in items if ok)
+    return json.dumps([item for _, item in items]).encode(), good, len(items) - good
+
+
+@pytest.fixture(scope="module")
+def fuzz_worker(broker, tmp_path_factory):
+    from stream_app.settings import Settings, TopicSettings
+
+    tmp = Path(tmp_path_factory.mktemp("fuzz"))
+    topics = TopicSettings(**{f: f"fuzz.{f}" for f in TopicSettings.__struct_fields__})
+    settings = Settings(topics=topics)
+    broker.create_topics(settings)
+    env = worker_env(settings, broker.bootstrap, tmp / "data")
+    env["CRISISWATCH_INGEST__MAX_MESSAGE_BYTES"] = str(MAX_BYTES)
+    env["CRISISWATCH_INGEST__GROUP_ID"] = "fuzz-ingest"
+    env["CRISISWATCH_APP__ID"] = "fuzz-app"
+    env["CRISISWATCH_KAFKA__SESSION_TIMEOUT_MS"] = "6000"
+    worker = WorkerProcess(env, tmp / "worker.log").start()
+    worker.wait_ready(timeout=120)
+    yield worker, settings, {"dead": 0}
+    assert worker.stop() == 0, worker.log_tail()
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(batch=st.lists(messages(), min_size=100, max_size=120))
+def test_fuzzed_messages_are_counted_or_dead_lettered(fuzz_worker, broker, batch):
+    worker, settings, seen = fuzz_worker
+    topics = settings.topics.inputs
+    good_before = worker.metric("crisiswatch_events_total")
+    rejected_before = worker.metric("crisiswatch_events_rejected_total")
+    good = sum(g for _, g, _ in batch)
+    dead = sum(d for _, _, d in batch)
+    run(produce(broker.bootstrap, [(topics[i % 5], None, p) for i, (p, _, _) in enumerate(batch)]))
+    assert wait_until(
+        lambda: (
+            worker.metric("crisiswatch_events_rejected_total") - rejected_before >= dead
+            and worker.metric("crisiswatch_events_total") - good_before >= good
+        ),
+        60,
+    ), worker.log_tail()
+    assert worker.alive(), worker.log_tail()
+    assert worker.metric("crisiswatch_events_total") - good_before == good
+    assert worker.metric("crisiswatch_events_rejected_total") - rejected_before == dead
+    seen["dead"] += dead
+    letters = run(read_topic(broker.bootstrap, settings.topics.deadletter, seen["dead"], 30))
+    assert len(letters) == seen["dead"]
+    for letter in letters:
+        record = json.loads(letter.value)
+        assert record["reason"] and record["error"] and "payload_b64" in record
+        assert record["topic"] in topics

@@ -1,0 +1,79 @@
+"""Stage-2 assembly of per-shard partial buckets into complete brand buckets."""
+
+from __future__ import annotations
+
+from detectors.summary import BucketSummary
+from stream_app.assembler import Assembler
+from stream_app.bucket_messages import PartialBucket, ShardMark, decode, encode
+
+
+def partial_factory(shard: int, start: int, likes: int, brand: str = "acme") -> PartialBucket:
+    summaries = [
+        BucketSummary(
+            level="brand", entity=brand, brand=brand, start_ms=start, end_ms=start + 60_000,
+            likes=likes, events=likes,
+        ),
+        BucketSummary(
+            level="post", entity=f"p{shard}", brand=brand, start_ms=start, end_ms=start + 60_000,
+            likes=likes, events=likes,
+        ),
+    ]  # fmt: skip
+    return PartialBucket(
+        shard=shard, brand=brand, start_ms=start, end_ms=start + 60_000, summaries=summaries
+    )
+
+
+def test_messages_round_trip_through_json():
+    for message in (partial_factory(1, 0, 3), ShardMark(shard=2, closed_ms=120_000)):
+        assert decode(encode(message)) == message
+
+
+def test_bucket_completes_only_when_every_shard_passed_it():
+    asm = Assembler(partition=0, shards=2, idle_after_s=100)
+    asm.add_partial(partial_factory(0, 0, 3), token="t0")
+    asm.add_mark(ShardMark(shard=0, closed_ms=60_000), now_s=0)
+    assert asm.pop_complete(now_s=1) == []
+    asm.add_partial(partial_factory(1, 0, 4), token="t1")
+    asm.add_mark(ShardMark(shard=1, closed_ms=60_000), now_s=2)
+    [(bucket, pending)] = asm.pop_complete(now_s=3)
+    assert bucket.brand == "acme" and bucket.start_ms == 0
+    assert bucket.summaries[0].level == "brand" and bucket.summaries[0].likes == 7
+    assert [s.entity for s in bucket.summaries] == ["acme", "p0", "p1"]
+    assert pending.tokens == ["t0", "t1"]
+    assert asm.pop_complete(now_s=4) == []
+
+
+def test_a_repeated_partial_of_the_same_shard_is_ignored():
+    asm = Assembler(partition=0, shards=1, idle_after_s=100)
+    asm.add_partial(partial_factory(0, 0, 3), token="a")
+    asm.add_partial(partial_factory(0, 0, 3), token="b")
+    asm.add_mark(ShardMark(shard=0, closed_ms=60_000), now_s=0)
+    [(bucket, pending)] = asm.pop_complete(now_s=1)
+    assert bucket.summaries[0].likes == 3
+    assert pending.tokens == ["a", "b"]  # both messages are acknowledged once detected
+
+
+def test_marks_never_move_backwards():
+    asm = Assembler(partition=0, shards=1)
+    asm.add_mark(ShardMark(shard=0, closed_ms=120_000), now_s=0)
+    asm.add_mark(ShardMark(shard=0, closed_ms=60_000), now_s=1)
+    assert asm.marks[0] == 120_000
+
+
+def test_an_idle_shard_stops_holding_others_back():
+    asm = Assembler(partition=0, shards=2, idle_after_s=5, idle_lag_ms=120_000)
+    asm.add_mark(ShardMark(shard=1, closed_ms=60_000), now_s=0)
+    asm.add_partial(partial_factory(0, 300_000, 2), token=None)
+    asm.add_mark(ShardMark(shard=0, closed_ms=360_000), now_s=1)
+    assert asm.pop_complete(now_s=2) == []  # shard 1 may still be catching up
+    [(bucket, _)] = asm.pop_complete(now_s=10)  # shard 1 silent and far behind: idle
+    assert bucket.start_ms == 300_000
+
+
+def test_late_partials_are_counted():
+    asm = Assembler(partition=0, shards=1)
+    asm.add_partial(partial_factory(0, 0, 1), token=None)
+    asm.add_mark(ShardMark(shard=0, closed_ms=60_000), now_s=0)
+    assert len(asm.pop_complete(now_s=0)) == 1
+    asm.add_partial(partial_factory(0, 0, 1), token=None)
+    assert asm.late_partials == 1
