@@ -7,25 +7,11 @@ from collections.abc import Iterable
 
 import msgspec
 
-from detectors.accumulate import SENTIMENT_SCALE, Ranked, top
+from detectors.accumulate import FIELDS, SENTIMENT_SCALE, Ranked, top
 from detectors.sketch import estimate, merge_sketches
 from detectors.summary import BucketSummary
 
-_SUMMED = (
-    "views",
-    "likes",
-    "comments",
-    "shares",
-    "reactions",
-    "negative",
-    "negative_comments",
-    "negative_shares",
-    "negative_reactions",
-    "positive_reactions",
-    "sentiment_count",
-    "events",
-    "author_events",
-)
+_SUMMED = (*FIELDS, "author_events")
 
 
 class BrandBucket(msgspec.Struct, frozen=True, kw_only=True):

@@ -30,7 +30,7 @@ _VIEWED = _SENT + 1  # row index of "this bucket reported views" (0/1)
 _SCALE = 1_000_000
 
 
-def wilson_lower_bound(k: int, n: int, z: float = 1.96) -> float:
+def wilson_lower_bound(k: float, n: float, z: float = 1.96) -> float:
     """Lower bound of the Wilson score interval of ``k`` successes in ``n`` trials (0 if n=0).
 
     >>> round(wilson_lower_bound(3, 4), 4), round(wilson_lower_bound(75, 100), 4)
@@ -47,7 +47,7 @@ def wilson_lower_bound(k: int, n: int, z: float = 1.96) -> float:
     return max(0.0, (centre - margin) / (1 + z2 / n))
 
 
-def wilson_upper_bound(k: int, n: int, z: float = 1.96) -> float:
+def wilson_upper_bound(k: float, n: float, z: float = 1.96) -> float:
     """Upper bound of the Wilson score interval (1 if n=0).
 
     >>> round(wilson_upper_bound(3, 4), 4), round(wilson_upper_bound(0, 10), 4)

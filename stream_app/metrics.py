@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from detectors.rejections import REJECT_REASONS
+from detectors.summary import LEVELS
+
 LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 180, 300, 600)
 
 
@@ -119,3 +122,14 @@ class EngineMetrics:
             "Attempts to connect to the Kafka cluster.",
             registry=r,
         )
+        self._initialise_known_labels()
+
+    def _initialise_known_labels(self) -> None:
+        """Export every known label value at 0, so rates and alerts see series from the start."""
+        for reason in (*REJECT_REASONS, "bad_bucket_message"):
+            self.rejected.labels(reason=reason)
+        for bound in ("future", "too_old"):
+            self.out_of_bounds.labels(bound=bound)
+        for level in LEVELS:
+            self.buckets.labels(level=level)
+            self.entities.labels(level=level)

@@ -12,21 +12,7 @@ from river import base
 from detectors.baseline import EWRatio
 from detectors.calibration import evidence_score
 from detectors.models._tails import normal_log10_sf
-
-
-def wilson_lower(k: float, n: float, z: float = 1.96) -> float:
-    """Wilson score lower bound of a proportion (0 when ``n == 0``).
-
-    >>> round(wilson_lower(3, 4), 3)
-    0.301
-    """
-    if n <= 0:
-        return 0.0
-    p = k / n
-    z2 = z * z
-    centre = p + z2 / (2 * n)
-    margin = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return max(0.0, (centre - margin) / (1 + z2 / n))
+from detectors.signals import wilson_lower_bound
 
 
 class RatioTest(base.AnomalyDetector):
@@ -108,6 +94,6 @@ class RatioTest(base.AnomalyDetector):
         p0 = min(0.95, max(0.005, self.expected(x)))
         sd = math.sqrt(n * p0 * (1 - p0) * max(1.0, self.baseline_.disp))
         z = (k - n * p0 - 0.5) / sd
-        deviation = wilson_lower(k, n) - p0
+        deviation = wilson_lower_bound(k, n) - p0
         scale = max(self.min_delta, self.relative_lift * p0)
         return evidence_score(normal_log10_sf(z), deviation, scale)

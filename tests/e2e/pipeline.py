@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.alerts import iso_utc
-from stream_app.process import WorkerProcess, settings_env
+from stream_app.process import WorkerProcess
 from stream_app.produce import closing_lines
 from stream_app.settings import Settings
 from tests.integration.helpers import read_topic
@@ -80,26 +80,6 @@ def key(alert: dict[str, Any]) -> AlertKey:
 def streamed_before(alerts: list[dict[str, Any]], end_iso: str) -> list[dict[str, Any]]:
     """Alerts of buckets that end no later than ``end_iso`` (ISO strings compare in order)."""
     return [a for a in alerts if a["window_end"] <= end_iso]
-
-
-def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, str]:
-    """Environment running a worker (and replay) with these settings' topics and ids."""
-    topics = settings.topics
-    return settings_env(
-        bootstrap,
-        topics__views=topics.views,
-        topics__likes=topics.likes,
-        topics__comments=topics.comments,
-        topics__shares=topics.shares,
-        topics__reactions=topics.reactions,
-        topics__buckets=topics.buckets,
-        topics__alerts=topics.alerts,
-        topics__deadletter=topics.deadletter,
-        ingest__group_id=settings.ingest.group_id,
-        app__id=settings.app.id,
-        app__data_dir=str(data_dir),
-        kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
-    )
 
 
 def start_worker(env: dict[str, str], log: Path) -> WorkerProcess:

@@ -17,8 +17,8 @@ from tests.e2e.pipeline import (
     scenario_lines,
     start_worker,
     streamed_before,
-    worker_env,
 )
+from tests.integration.helpers import worker_env
 
 pytestmark = pytest.mark.e2e
 

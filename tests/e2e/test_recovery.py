@@ -17,9 +17,8 @@ from tests.e2e.pipeline import (
     scenario_lines,
     start_worker,
     streamed_before,
-    worker_env,
 )
-from tests.integration.helpers import wait_until
+from tests.integration.helpers import wait_until, worker_env
 
 pytestmark = pytest.mark.e2e
 

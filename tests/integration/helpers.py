@@ -6,9 +6,13 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from stream_app.process import settings_env
+from stream_app.settings import Settings
 
 
 async def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]]) -> int:
@@ -74,3 +78,23 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
 def run(coro: Any) -> Any:
     """Run a coroutine to completion from a synchronous test."""
     return asyncio.run(coro)
+
+
+def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, str]:
+    """Environment running a worker (and replay) with these settings' topics and ids."""
+    topics = settings.topics
+    return settings_env(
+        bootstrap,
+        topics__views=topics.views,
+        topics__likes=topics.likes,
+        topics__comments=topics.comments,
+        topics__shares=topics.shares,
+        topics__reactions=topics.reactions,
+        topics__buckets=topics.buckets,
+        topics__alerts=topics.alerts,
+        topics__deadletter=topics.deadletter,
+        ingest__group_id=settings.ingest.group_id,
+        app__id=settings.app.id,
+        app__data_dir=str(data_dir),
+        kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
+    )

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from stream_app.process import WorkerProcess, settings_env
-from tests.integration.helpers import event_json, produce, read_topic, run, wait_until
+from stream_app.process import WorkerProcess
+from tests.integration.helpers import (
+    event_json,
+    produce,
+    read_topic,
+    run,
+    wait_until,
+    worker_env,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -43,21 +50,7 @@ def test_worker_counts_every_produced_event_by_type(broker, settings_factory, tm
     ]
     run(produce(broker.bootstrap, messages + reactions + bad))
 
-    env = settings_env(
-        broker.bootstrap,
-        topics__views=topics.views,
-        topics__likes=topics.likes,
-        topics__comments=topics.comments,
-        topics__shares=topics.shares,
-        topics__reactions=topics.reactions,
-        topics__buckets=topics.buckets,
-        topics__alerts=topics.alerts,
-        topics__deadletter=topics.deadletter,
-        ingest__group_id=settings.ingest.group_id,
-        app__id=settings.app.id,
-        app__data_dir=str(tmp_path / "data"),
-        kafka__session_timeout_ms="6000",
-    )
+    env = worker_env(settings, broker.bootstrap, tmp_path / "data")
     worker = WorkerProcess(env, tmp_path / "worker.log").start()
     try:
         worker.wait_ready(timeout=90)
