@@ -243,7 +243,11 @@ class Bucketer:
         """End the bootstrap: anchor on the held events' median time and replay them; returns
         their final outcomes."""
         held = self._pending
-        if held is None or (not held and self._wm.value is None):
+        if held is None:
+            return []
+        if not held:
+            if self._wm.value is not None:  # raised from outside (idle shard): bootstrap over
+                self._pending = None
             return []
         self._pending = None
         outcomes: list[Outcome] = []

@@ -3,12 +3,15 @@
 A record is JSON: ``{"reason", "error", "topic", "partition", "offset", "payload_b64"}`` plus
 ``"index"`` when the rejection is one item of a batch array (its ``payload_b64`` then holds only
 that item), and ``"payload_bytes"`` / ``"payload_truncated"`` so an oversized payload can be cut
-to keep the record under the broker's message size limit without hiding that it was cut.
+to keep the record under the broker's message size limit without hiding that it was cut. With a
+``redact`` function (the ingest service passes :func:`stream_app.redact.redact_user_ids`) raw user
+ids are replaced by their keyed hash first and ``"user_ids_redacted"`` says how many.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -16,6 +19,8 @@ import msgspec
 from detectors.events import Rejection
 
 DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024  # base64 grows it by 4/3: ~683 KiB, under Kafka's 1 MB
+
+Redactor = Callable[[bytes], tuple[bytes, int]]
 
 _encoder = msgspec.json.Encoder()
 
@@ -28,6 +33,7 @@ def dead_letter_record(
     offset: int,
     payload: bytes,
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+    redact: Redactor | None = None,
 ) -> dict[str, Any]:
     """The dead-letter record of ``rejection`` for the message at topic/partition/offset.
 
@@ -43,6 +49,9 @@ def dead_letter_record(
     if max_payload_bytes < 0:
         raise ValueError(f"max_payload_bytes must be >= 0, got {max_payload_bytes}")
     data = rejection.payload if rejection.payload is not None else payload
+    redacted = 0
+    if redact is not None:
+        data, redacted = redact(data)
     kept = data[:max_payload_bytes]
     record: dict[str, Any] = {
         "reason": rejection.reason,
@@ -56,6 +65,8 @@ def dead_letter_record(
     }
     if rejection.index is not None:
         record["index"] = rejection.index
+    if redacted:
+        record["user_ids_redacted"] = redacted
     return record
 
 
@@ -67,6 +78,7 @@ def encode_dead_letter(
     offset: int,
     payload: bytes,
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+    redact: Redactor | None = None,
 ) -> bytes:
     """The dead-letter record as JSON bytes, ready to send.
 
@@ -83,6 +95,7 @@ def encode_dead_letter(
         offset=offset,
         payload=payload,
         max_payload_bytes=max_payload_bytes,
+        redact=redact,
     )
     return _encoder.encode(record)
 
@@ -105,6 +118,7 @@ def encode_dead_letters(
     offset: int,
     payload: bytes,
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+    redact: Redactor | None = None,
 ) -> list[tuple[bytes, bytes]]:
     """``(key, value)`` pairs for every rejection of one message, in order."""
     return [
@@ -117,6 +131,7 @@ def encode_dead_letters(
                 offset=offset,
                 payload=payload,
                 max_payload_bytes=max_payload_bytes,
+                redact=redact,
             ),
         )
         for r in rejections

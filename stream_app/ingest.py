@@ -18,10 +18,12 @@ from aiokafka.consumer.subscription_state import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from mode import Service
 
+from detectors.event_wire import UserHasher
 from detectors.events import DecodeResult, Event, EventDecoder, Rejection
 from stream_app.deadletter import encode_dead_letters
 from stream_app.kafka import client_kwargs
 from stream_app.metrics import EngineMetrics
+from stream_app.redact import redact_user_ids
 from stream_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         await self.service.on_revoked(revoked)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        self.service.assigned = set(assigned)
-        log.info("ingest assigned %d partitions", len(assigned))
+        await self.service.on_assigned(assigned)
 
 
 class IngestService(Service):
@@ -106,6 +107,7 @@ class IngestService(Service):
             negative_threshold=settings.detection.negative_threshold,
             keep_text=settings.app.include_text_in_alerts,
         )
+        self._hash_user = UserHasher(settings.ingest.user_id_salt)
         self.consumer: AIOKafkaConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
         self.assigned: set[TopicPartition] = set()
@@ -169,6 +171,34 @@ class IngestService(Service):
             self.sink.revoke({tp.partition for tp in revoked})
         self.assigned -= set(revoked)
 
+    async def on_assigned(self, assigned: list[TopicPartition]) -> None:
+        """After a rebalance: start every partition from its committed offset, checked.
+
+        A committed offset beyond the partition's log end means the broker lost data (a
+        memory-only broker restarted, a topic re-created); such a partition is read from its start
+        again, with a warning, instead of skipping whatever the new log holds below that offset.
+        """
+        self.assigned = set(assigned)
+        for tp in assigned:
+            self.positions.pop(tp, None)
+        if self.consumer is not None and assigned:
+            ends = await self.consumer.end_offsets(assigned)
+            for tp in assigned:
+                committed = await self.consumer.committed(tp)
+                if committed is not None and committed > ends.get(tp, committed):
+                    log.warning(
+                        "%s[%d]: committed offset %d is beyond the log end %d (the broker lost "
+                        "data); reading the partition from its start",
+                        tp.topic,
+                        tp.partition,
+                        committed,
+                        ends[tp],
+                    )
+                    await self.consumer.seek_to_beginning(tp)
+                    self.metrics.offset_resets.inc()
+        self.metrics.rebalances.inc()
+        log.info("ingest assigned %d partitions", len(assigned))
+
     @Service.task
     async def _consume(self) -> None:
         assert self.consumer is not None
@@ -226,9 +256,13 @@ class IngestService(Service):
             partition=record.partition,
             offset=record.offset,
             payload=record.value or b"",
+            redact=self._redact,
         )
         for key, value in letters:
             await self.producer.send(self.settings.topics.deadletter, value=value, key=key)
+
+    def _redact(self, payload: bytes) -> tuple[bytes, int]:
+        return redact_user_ids(payload, self._hash_user)
 
     async def _emit_and_commit(self, consumed: bool = True) -> None:
         if self.producer is None or self.consumer is None:

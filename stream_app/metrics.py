@@ -54,6 +54,11 @@ class EngineMetrics:
             ["level"],
             registry=r,
         )
+        self.buckets_detected = Counter(
+            "crisiswatch_buckets_detected_total",
+            "Complete brand buckets (all shards merged) run through detection by stage 2.",
+            registry=r,
+        )
         self.watermark_delay = Gauge(
             "crisiswatch_watermark_delay_seconds",
             "Event time of the newest event seen minus the ingest watermark.",
@@ -120,6 +125,17 @@ class EngineMetrics:
         self.broker_connect_attempts = Counter(
             "crisiswatch_broker_connect_attempts_total",
             "Attempts to connect to the Kafka cluster.",
+            registry=r,
+        )
+        self.rebalances = Counter(
+            "crisiswatch_ingest_rebalances_total",
+            "Partition assignments received by this worker's ingest consumer.",
+            registry=r,
+        )
+        self.offset_resets = Counter(
+            "crisiswatch_ingest_offset_resets_total",
+            "Input partitions whose committed offset lay beyond the log end (the broker lost "
+            "data) and were read again from their start.",
             registry=r,
         )
         self._initialise_known_labels()

@@ -114,6 +114,15 @@ class WorkerProcess:
                 self.process.wait()
         return int(self.process.returncode)
 
+    def wait_exit(self, timeout: float) -> int | None:
+        """Wait up to ``timeout`` seconds for the worker to end; its exit code, or None."""
+        if self.process is None:
+            return None
+        try:
+            return int(self.process.wait(timeout=timeout))
+        except subprocess.TimeoutExpired:
+            return None
+
     def kill(self) -> None:
         """SIGKILL the worker at once (crash tests)."""
         if self.process is not None and self.process.poll() is None:

@@ -18,6 +18,7 @@ import msgspec
 from detectors.config import DetectionConfig, WindowConfig
 
 ENV_PREFIX = "CRISISWATCH_"
+FAILPOINT_PREFIX = "CRISISWATCH_FAILPOINT_"  # fault-test switches, see stream_app.failpoints
 DEFAULT_CONFIG_PATH = Path("config/crisiswatch.toml")
 SECRET_KEYS = frozenset({"sasl_password", "user_id_salt", "ssl_password"})
 REDACTED = "***"
@@ -131,7 +132,7 @@ def _parse_env_value(raw: str) -> Any:
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     overrides: dict[str, dict[str, Any]] = {}
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX):
+        if not name.startswith(ENV_PREFIX) or name.startswith(FAILPOINT_PREFIX):
             continue
         rest = name[len(ENV_PREFIX) :].lower()
         if "__" not in rest:

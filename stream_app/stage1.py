@@ -16,6 +16,7 @@ from detectors.brand_bucket import group_by_brand
 from detectors.bucketer import Bucketer
 from detectors.events import Event
 from stream_app.bucket_messages import PartialBucket, ShardMark, encode
+from stream_app.failpoints import failpoint
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 
@@ -123,7 +124,9 @@ class BucketingSink:
         for shard_id, state in self.shards.items():
             summaries = state.bucketer.advance(raises.get(shard_id))
             if summaries:
-                for bucket in group_by_brand(summaries):
+                for sent, bucket in enumerate(group_by_brand(summaries)):
+                    if sent:
+                        failpoint("mid_flush")  # some partials of this flush out, not all
                     message = PartialBucket(
                         shard=shard_id,
                         brand=bucket.brand,

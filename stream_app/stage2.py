@@ -180,6 +180,7 @@ class DetectStage:
                 for done in pending.tokens:
                     done.ack()
                 self.processed += 1
+                self.metrics.buckets_detected.inc()
             self._count_entities(now)
 
     async def _publish(self, alerts: list[Alert], ingested_at: float) -> None:

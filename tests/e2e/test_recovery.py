@@ -1,14 +1,22 @@
-"""A worker killed with SIGKILL mid-scenario and restarted loses no alert, keeps its baselines."""
+"""A worker killed with SIGKILL mid-scenario and restarted loses no alert, keeps its baselines.
+
+The kill is a real SIGKILL delivered by the worker's own ``mid_flush`` failpoint
+(:mod:`stream_app.failpoints`): in the middle of producing a flush of closed buckets, after
+some partial buckets of it are on the topic and before the input offsets covering them are
+committed, which is the worst moment for at-least-once delivery.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from stream_app.failpoints import env_name
 from stream_app.produce import produce_lines
 from tests.e2e.pipeline import (
     key,
@@ -32,12 +40,16 @@ def test_sigkill_mid_scenario_then_restart(broker, settings_factory, tmp_path: P
     lines = events.read_bytes().splitlines()
     half = len(lines) // 2
 
-    first = start_worker(env, tmp_path / "worker-1.log")
+    trigger = tmp_path / "kill-mid-flush"
+    first = start_worker({**env, env_name("mid_flush"): str(trigger)}, tmp_path / "worker-1.log")
     asyncio.run(produce_lines(settings, broker.bootstrap, lines[:half]))
     assert wait_until(lambda: first.metric("crisiswatch_events_total") >= half, 120)
     assert wait_until(lambda: first.metric("crisiswatch_tracked_entities") > 0, 60)
     entities_before = first.metric("crisiswatch_tracked_entities")
-    first.kill()  # SIGKILL: no commit, no flush, no goodbye
+    trigger.touch()  # the next flush with several partial buckets dies half-way
+    asyncio.run(produce_lines(settings, broker.bootstrap, lines[half:]))
+    exit_code = first.wait_exit(120)
+    assert exit_code == -signal.SIGKILL, (exit_code, first.log_tail())
 
     second = start_worker(env, tmp_path / "worker-2.log")
     try:
@@ -45,7 +57,6 @@ def test_sigkill_mid_scenario_then_restart(broker, settings_factory, tmp_path: P
         assert wait_until(
             lambda: second.metric("crisiswatch_tracked_entities") >= entities_before, 60
         ), second.log_tail()
-        asyncio.run(produce_lines(settings, broker.bootstrap, lines[half:]))
         streamed = read_alerts(broker.bootstrap, settings.topics.alerts, len(offline), 240)
     finally:
         assert second.stop() == 0, second.log_tail()

@@ -139,6 +139,17 @@ def test_duplicates_are_dropped(event_factory, bucketer_factory) -> None:
     assert brand.events == 1 and b.counts["duplicate"] == 2
 
 
+def test_an_idle_shard_raised_again_and_again_before_any_event(
+    event_factory, bucketer_factory
+) -> None:
+    b = bucketer_factory(bootstrap_events=5)
+    for minute in range(1, 4):  # an idle shard's watermark raised with nothing ever held
+        assert b.advance(T0 + minute * 60_000) == []
+    assert b.watermark_ms == T0 + 3 * 60_000
+    assert b.add(event_factory(1, T0 + 3 * 60_000 + 10)) == "accepted"  # no bootstrap left
+    assert b.add(event_factory(2, T0 - 60_000)) == "late"
+
+
 def test_duplicate_after_dedup_horizon_is_rejected_as_late(event_factory, bucketer_factory) -> None:
     b = bucketer_factory(dedup_horizon_ms=0)  # raised to size + grace internally
     b.add(event_factory(1, T0))

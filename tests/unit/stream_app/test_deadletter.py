@@ -82,3 +82,22 @@ def test_records_for_every_rejection_of_a_decoded_batch() -> None:
         item = json.loads(base64.b64decode(record["payload_b64"]))
         assert item == items[record["index"]]
         assert {"reason", "error", "topic", "partition", "offset", "payload_b64"} <= set(record)
+
+
+def test_user_ids_are_replaced_by_their_keyed_hash() -> None:
+    from detectors.event_wire import UserHasher
+    from stream_app.redact import redact_user_ids
+
+    hasher = UserHasher("salt-1")
+    payload = b'[{"user_id": "alice", "ts": "x"}, {"user_id" :12345}, {"text": "user_id"}]'
+    bad = Rejection("invalid_timestamp", "field 'ts' ...")
+    record = dead_letter_record(
+        bad, **WHERE, payload=payload, redact=lambda p: redact_user_ids(p, hasher)
+    )
+    kept = base64.b64decode(record["payload_b64"])
+    assert b"alice" not in kept and b"12345" not in kept
+    assert f'"redacted:{hasher("alice")}"'.encode() in kept
+    assert f'"redacted:{hasher("12345")}"'.encode() in kept
+    assert b'"text": "user_id"' in kept  # only user_id values are touched
+    assert record["user_ids_redacted"] == 2
+    assert "user_ids_redacted" not in dead_letter_record(bad, **WHERE, payload=b"{}")
