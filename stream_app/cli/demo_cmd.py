@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer
 from stream_app.alert_format import format_alert
 from stream_app.broker import EmbeddedBroker
 from stream_app.cli.common import add_config_option, settings_from
+from stream_app.kafka import client_kwargs
 from stream_app.process import WorkerProcess, settings_env
 from stream_app.settings import Settings
 
@@ -41,7 +42,7 @@ class Demo:
     async def print_alerts(self, bootstrap: str) -> None:
         consumer = AIOKafkaConsumer(
             self.settings.topics.alerts,
-            bootstrap_servers=bootstrap,
+            **client_kwargs(self.settings.kafka, bootstrap),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             fetch_max_wait_ms=100,

@@ -170,7 +170,12 @@ def test_duplicates_odd_ids_unknown_fields_and_old_events(hostile_worker, broker
 def test_no_raw_user_id_or_secret_leaves_the_worker(hostile_worker, broker, tmp_path):
     worker, settings, env = hostile_worker
     topics = settings.topics
-    run(produce(broker.bootstrap, [(topics.comments, b"p1", good("privacy", text="awful"))]))
+    run(
+        produce(
+            broker.bootstrap,
+            [(topics.comments, b"p1", good("privacy", text="awful PRIVATE-COMMENT-TEXT"))],
+        )
+    )
     run(produce(broker.bootstrap, [(topics.comments, b"p1", good("bad", sentiment=7))]))
     assert wait_until(
         lambda: any(d.get("user_ids_redacted") for d in letters(broker, settings, 10**6, 2)), 30
@@ -181,6 +186,7 @@ def test_no_raw_user_id_or_secret_leaves_the_worker(hostile_worker, broker, tmp_
     assert any(b"acme" in value for value in written)  # buckets were read, not an empty list
     for value in written:
         assert RAW_USER.encode() not in value
+        assert b"PRIVATE-COMMENT-TEXT" not in value  # text stays out (include_text_in_alerts)
         record = json.loads(value) if value.startswith(b"{") else {}
         if "payload_b64" in record:
             assert RAW_USER.encode() not in base64.b64decode(record["payload_b64"])
