@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from stream_app.process import settings_env
+from stream_app.process import WorkerProcess, settings_env
 from stream_app.settings import Settings
 
 
@@ -98,3 +99,31 @@ def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, 
         app__data_dir=str(data_dir),
         kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
     )
+
+
+@contextlib.contextmanager
+def named_worker(
+    broker: Any, tmp: Path, prefix: str, **overrides: str
+) -> Iterator[tuple[WorkerProcess, Settings, dict[str, str]]]:
+    """A ready worker on topics ``<prefix>.*`` with its own group and app ids.
+
+    ``overrides`` are settings as ``section__key=value``; the worker must stop with exit code 0.
+    """
+    from stream_app.settings import TopicSettings
+
+    topics = TopicSettings(**{f: f"{prefix}.{f}" for f in TopicSettings.__struct_fields__})
+    settings = Settings(topics=topics)
+    broker.create_topics(settings)
+    env = worker_env(settings, broker.bootstrap, tmp / "data")
+    overrides = {
+        "ingest__group_id": f"{prefix}-ingest",
+        "app__id": f"{prefix}-app",
+        "kafka__session_timeout_ms": "6000",
+        **overrides,
+    }
+    for key, value in overrides.items():
+        env[f"CRISISWATCH_{key.upper()}"] = value
+    worker = WorkerProcess(env, tmp / "worker.log").start()
+    worker.wait_ready(timeout=120)
+    yield worker, settings, env
+    assert worker.stop() == 0, worker.log_tail()

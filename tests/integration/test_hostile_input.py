@@ -16,8 +16,14 @@ from typing import Any
 
 import pytest
 
-from stream_app.process import WorkerProcess
-from tests.integration.helpers import event_json, produce, read_topic, run, wait_until, worker_env
+from tests.integration.helpers import (
+    event_json,
+    named_worker,
+    produce,
+    read_topic,
+    run,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -51,22 +57,16 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
 
 @pytest.fixture(scope="module")
 def hostile_worker(broker, tmp_path_factory):
-    from stream_app.settings import Settings, TopicSettings
-
     tmp = Path(tmp_path_factory.mktemp("hostile"))
-    topics = TopicSettings(**{f: f"hostile.{f}" for f in TopicSettings.__struct_fields__})
-    settings = Settings(topics=topics)
-    broker.create_topics(settings)
-    env = worker_env(settings, broker.bootstrap, tmp / "data")
-    env["CRISISWATCH_INGEST__MAX_MESSAGE_BYTES"] = str(MAX_BYTES)
-    env["CRISISWATCH_INGEST__GROUP_ID"] = "hostile-ingest"
-    env["CRISISWATCH_APP__ID"] = "hostile-app"
-    env["CRISISWATCH_KAFKA__SASL_PASSWORD"] = SECRET  # set, unused (PLAINTEXT): must not leak
-    env["CRISISWATCH_INGEST__IDLE_SHARD_MS"] = "2000"
-    worker = WorkerProcess(env, tmp / "worker.log").start()
-    worker.wait_ready(timeout=120)
-    yield worker, settings, env
-    assert worker.stop() == 0, worker.log_tail()
+    with named_worker(
+        broker,
+        tmp,
+        "hostile",
+        ingest__max_message_bytes=str(MAX_BYTES),
+        kafka__sasl_password=SECRET,  # set, unused (PLAINTEXT): must not leak
+        ingest__idle_shard_ms="2000",
+    ) as running:
+        yield running
 
 
 def letters(broker, settings, expected: int, timeout: float = 30) -> list[dict[str, Any]]:

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from stream_app.process import WorkerProcess
-from tests.integration.helpers import produce, read_topic, run, wait_until, worker_env
+from tests.integration.helpers import named_worker, produce, read_topic, run, wait_until
 from tests.unit.detectors.test_events_fuzz import bad_items, good_events
 
 pytestmark = pytest.mark.integration
@@ -61,21 +60,10 @@ def messages(draw: st.DrawFn) -> tuple[bytes, int, int]:
 
 @pytest.fixture(scope="module")
 def fuzz_worker(broker, tmp_path_factory):
-    from stream_app.settings import Settings, TopicSettings
-
     tmp = Path(tmp_path_factory.mktemp("fuzz"))
-    topics = TopicSettings(**{f: f"fuzz.{f}" for f in TopicSettings.__struct_fields__})
-    settings = Settings(topics=topics)
-    broker.create_topics(settings)
-    env = worker_env(settings, broker.bootstrap, tmp / "data")
-    env["CRISISWATCH_INGEST__MAX_MESSAGE_BYTES"] = str(MAX_BYTES)
-    env["CRISISWATCH_INGEST__GROUP_ID"] = "fuzz-ingest"
-    env["CRISISWATCH_APP__ID"] = "fuzz-app"
-    env["CRISISWATCH_KAFKA__SESSION_TIMEOUT_MS"] = "6000"
-    worker = WorkerProcess(env, tmp / "worker.log").start()
-    worker.wait_ready(timeout=120)
-    yield worker, settings, {"dead": 0}
-    assert worker.stop() == 0, worker.log_tail()
+    with named_worker(broker, tmp, "fuzz", ingest__max_message_bytes=str(MAX_BYTES)) as running:
+        worker, settings, _ = running
+        yield worker, settings, {"dead": 0}
 
 
 @settings(
