@@ -49,8 +49,21 @@ class Counts(NamedTuple):
         return Counts(*(a + b for a, b in zip(self, other, strict=True)))
 
     def minus(self, other: Counts) -> Counts:
-        """Element-wise difference, floored at 0."""
-        return Counts(*(max(0.0, a - b) for a, b in zip(self, other, strict=True)))
+        """Element-wise difference; counts floored at 0, the (signed) sentiment sum not.
+
+        >>> Counts(3.0, 10.0, -2.5, 5.0, 12.0).minus(Counts(1.0, 2.0, -0.5, 1.0, 2.0))
+        Counts(negative=2.0, trials=8.0, sent_sum=-2.0, sent_count=4.0, events=10.0)
+        >>> Counts(0.0, 0.0, -0.5, 1.0, 1.0).minus(Counts(0.0, 0.0, -0.5, 1.0, 1.0)).sent_sum
+        0.0
+        """
+        count = max(0.0, self.sent_count - other.sent_count)
+        return Counts(
+            max(0.0, self.negative - other.negative),
+            max(0.0, self.trials - other.trials),
+            self.sent_sum - other.sent_sum if count > 0 else 0.0,
+            count,
+            max(0.0, self.events - other.events),
+        )
 
 
 ZERO = Counts()
