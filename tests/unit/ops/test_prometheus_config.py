@@ -21,6 +21,7 @@ EXPECTED_ALERTS = {
     "CrisiswatchConsumerLagGrowing",
     "CrisiswatchDeadLetterRateHigh",
     "CrisiswatchWatermarkDelayHigh",
+    "CrisiswatchInputDataLost",
     "CrisiswatchCriticalCrisisOpen",
 }
 
