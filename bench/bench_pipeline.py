@@ -111,6 +111,18 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
     return elapsed, cpu, peak
 
 
+def insert_row(path: Path, heading: str, row: str) -> None:
+    """Add ``row`` after the last table row of the section that starts with ``heading``."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    while at + 1 < len(lines) and not lines[at + 1].startswith("## "):
+        at += 1
+        if lines[at].startswith("|"):
+            last = at
+    lines.insert(last + 1, row)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=200_000, help="events to pre-produce")
@@ -145,8 +157,7 @@ def main() -> int:
             f"| {time.strftime('%Y-%m-%d')} | {len(lines):,} | {raw_rate:,.0f} | {eng_rate:,.0f} "
             f"| {eng_rate / raw_rate:.3f} | {cpu:.1f} | {peak / 2**20:.0f} |\n"
         )
-        with open(ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as docs:
-            docs.write(row)
+        insert_row(ROOT / "docs" / "benchmarks.md", "## Pipeline", row)
     return 0
 
 

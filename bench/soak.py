@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import sys
 import tempfile
 import time
@@ -31,79 +30,8 @@ from stream_app.broker import EmbeddedBroker  # noqa: E402
 from stream_app.process import WorkerProcess, settings_env  # noqa: E402
 from stream_app.settings import Settings  # noqa: E402
 
-BRANDS = ("acme", "globex", "initech", "umbrella")
-# Per brand and event-time second: (type, mean count, extra fields) of healthy traffic.
-HEALTHY = (("view", 12.0), ("like", 0.6), ("comment", 0.12), ("share", 0.04), ("reaction", 0.1))
-
-
-class Traffic:
-    """Healthy traffic on rotating posts, plus scheduled negative pile-ons."""
-
-    def __init__(self, settings: Settings, start_ms: int, crisis_every_ms: int, seed: int) -> None:
-        self.topics = {
-            "view": settings.topics.views,
-            "like": settings.topics.likes,
-            "comment": settings.topics.comments,
-            "share": settings.topics.shares,
-            "reaction": settings.topics.reactions,
-        }
-        self.start_ms = start_ms
-        self.crisis_every_ms = crisis_every_ms
-        self.rng = random.Random(seed)
-        self.serial = 0
-        self.crises: list[tuple[int, str]] = []
-
-    def posts(self, brand: str, ts: int) -> list[str]:
-        """A brand's live posts: a new one every 30 min of event time, each live for 3 h."""
-        born = (ts - self.start_ms) // 1_800_000
-        return [f"{brand}-post-{n}" for n in range(max(0, born - 5), born + 1)]
-
-    def second(self, ts: int) -> list[tuple[str, bytes, bytes]]:
-        """The messages of one event-time second starting at ``ts``."""
-        rng = self.rng
-        out = []
-        for brand in BRANDS:
-            posts = self.posts(brand, ts)
-            for etype, mean in HEALTHY:
-                for _ in range(_poisson(rng, mean)):
-                    out.append(self._event(etype, ts, brand, rng.choice(posts), rng))
-        since = ts - self.start_ms
-        if since > 0 and since % self.crisis_every_ms < 1_200_000 and since > 3_600_000:
-            brand = BRANDS[(since // self.crisis_every_ms) % len(BRANDS)]
-            post = self.posts(brand, ts)[-1]
-            if not self.crises or self.crises[-1][1] != post:
-                self.crises.append((ts, post))
-            for _ in range(_poisson(rng, 1.5)):
-                out.append(self._event("comment", ts, brand, post, rng, sentiment=-0.8))
-            for _ in range(_poisson(rng, 0.8)):
-                out.append(self._event("reaction", ts, brand, post, rng, reaction="angry"))
-        return out
-
-    def _event(self, etype: str, ts: int, brand: str, post: str, rng: random.Random, **extra):
-        self.serial += 1
-        event = {
-            "event_id": f"s{self.serial}",
-            "type": etype,
-            "ts": ts + rng.randrange(1000),
-            "brand": brand,
-            "post_id": post,
-            "user_id": f"u{rng.randrange(200_000)}",
-            "hashtags": [f"#{brand}"],
-        }
-        if etype == "comment" and "sentiment" not in extra:
-            event["sentiment"] = round(rng.uniform(-0.4, 0.9), 2)
-        if etype == "reaction" and "reaction" not in extra:
-            event["reaction"] = rng.choice(("love", "haha", "wow", "love", "sad"))
-        event.update(extra)
-        return self.topics[etype], post.encode(), json.dumps(event).encode()
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    count, threshold, product = 0, pow(2.718281828, -mean), rng.random()
-    while product > threshold:
-        count += 1
-        product *= rng.random()
-    return count
+sys.path.insert(0, str(ROOT / "bench"))
+from realtime_traffic import Traffic, produce_paced  # noqa: E402
 
 
 def sample(worker: WorkerProcess, began: float) -> dict[str, float]:
@@ -136,24 +64,20 @@ async def run(args: argparse.Namespace, worker: WorkerProcess, bootstrap: str, t
     samples: list[dict[str, float]] = []
     began = time.monotonic()
     total_s = args.minutes * 60
-    event_ms = traffic.start_ms
-    next_sample = 0.0
+    next_sample = [0.0]
+    bar = tqdm(total=int(total_s), unit="s", desc="soak", disable=args.quiet)
+
+    async def tick(elapsed: float) -> None:
+        if elapsed >= next_sample[0]:
+            samples.append(await asyncio.to_thread(sample, worker, began))
+            next_sample[0] += 5
+            bar.set_postfix(rss=samples[-1]["rss_mb"], lag=samples[-1]["lag"])
+        bar.update(int(elapsed) - bar.n)
+
     try:
-        with tqdm(total=int(total_s), unit="s", desc="soak", disable=args.quiet) as bar:
-            while (elapsed := time.monotonic() - began) < total_s:
-                due_ms = traffic.start_ms + int(elapsed * args.speed * 1000)
-                while event_ms < due_ms:
-                    for topic, key, value in traffic.second(event_ms):
-                        await producer.send(topic, value, key=key)
-                    event_ms += 1000
-                if elapsed >= next_sample:
-                    samples.append(await asyncio.to_thread(sample, worker, began))
-                    next_sample += 5
-                    bar.set_postfix(rss=samples[-1]["rss_mb"], lag=samples[-1]["lag"])
-                bar.update(int(elapsed) - bar.n)
-                await asyncio.sleep(0.05)
-        await producer.flush()
+        await produce_paced(producer, traffic, speed=args.speed, seconds=total_s, tick=tick)
     finally:
+        bar.close()
         await producer.stop()
     return samples
 
@@ -218,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     settings = Settings()
     start_ms = int(time.time() * 1000) - int(args.minutes * 60 * args.speed * 1000) - 3_600_000
-    traffic = Traffic(settings, start_ms, int(args.crisis_every_h * 3_600_000), args.seed)
+    every_ms = int(args.crisis_every_h * 3_600_000)
+    traffic = Traffic(settings, start_ms, every_ms, args.seed, crisis_after_ms=every_ms)
     with EmbeddedBroker(log_path=tmp / "broker.log") as broker:
         broker.create_topics(settings)
         env = settings_env(broker.bootstrap, app__data_dir=str(tmp / "data"))

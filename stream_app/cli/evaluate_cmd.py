@@ -23,6 +23,7 @@ from stream_app.evaluate.runner import (
     default_replay,
     make_decoder,
     run_suite,
+    run_suite_parallel,
 )
 from stream_app.simulate.scenarios import SCENARIOS
 
@@ -35,6 +36,13 @@ def _scenarios(text: str) -> list[str]:
             f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}"
         )
     return names
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,16 +64,18 @@ def run(args: argparse.Namespace) -> int:
         bar.set_postfix_str(f"{name}#{seed}")
         bar.update(1)
 
+    slack_ms = int(args.slack_min * 60_000)
     with bar:
-        result = run_suite(
-            names,
-            seeds,
-            replay,
-            make_decoder(settings),
-            slack_ms=int(args.slack_min * 60_000),
-            sim_kwargs=sim_kwargs,
-            on_run=on_run,
-        )
+        if args.jobs > 1:
+            result = run_suite_parallel(
+                names, seeds, settings, args.jobs, slack_ms=slack_ms, sim_kwargs=sim_kwargs,
+                on_run=on_run,
+            )  # fmt: skip
+        else:
+            result = run_suite(
+                names, seeds, replay, make_decoder(settings), slack_ms=slack_ms,
+                sim_kwargs=sim_kwargs, on_run=on_run,
+            )  # fmt: skip
     table = rows(result)
     print(markdown_table(table))
     print()
@@ -97,6 +107,12 @@ def register(subparsers: Any) -> None:
     add_config_option(parser)
     parser.add_argument("--seeds", type=int, default=5, help="seeds per scenario")
     parser.add_argument("--first-seed", type=int, default=0, help="first seed")
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        help="runs in parallel processes (same results; each needs ~1-2 GB of memory)",
+    )
     parser.add_argument(
         "--scenarios",
         type=_scenarios,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ from stream_app.simulate.scenarios import Simulation, simulate
 from stream_app.simulate.writers import iter_chunks
 
 ReplayFn = Callable[[list[Event]], Iterable[Any]]
+OnRun = Callable[[str, int, RunMetrics], object]
 DECODE_CHUNK = 10_000
 
 
@@ -126,6 +129,17 @@ class SuiteResult:
         return pool(self.pooled.values())
 
 
+def _collect(
+    result: SuiteResult, name: str, seed: int, run: ScenarioRun | RunMetrics, on_run: OnRun | None
+) -> None:
+    metrics = run.metrics if isinstance(run, ScenarioRun) else run
+    result.runs.setdefault(name, []).append(metrics)
+    if isinstance(run, ScenarioRun) and name not in result.first:
+        result.first[name] = run
+    if on_run is not None:
+        on_run(name, seed, metrics)
+
+
 def run_suite(
     scenarios: Iterable[str],
     seeds: Iterable[int],
@@ -134,21 +148,65 @@ def run_suite(
     *,
     slack_ms: int = DEFAULT_SLACK_MS,
     sim_kwargs: dict[str, Any] | None = None,
-    on_run: Callable[[str, int, RunMetrics], object] | None = None,
+    on_run: OnRun | None = None,
 ) -> SuiteResult:
     """Every scenario x seed; keeps only the first seed's full run (for plots)."""
     result = SuiteResult()
-    seed_list = list(seeds)
-    for name, seed in _grid(scenarios, seed_list):
+    for name, seed in _grid(scenarios, list(seeds)):
         sim = simulate(name, seed, **(sim_kwargs or {}))
-        run = run_one(sim, replay, decoder, slack_ms)
-        result.runs.setdefault(name, []).append(run.metrics)
-        if name not in result.first:
-            result.first[name] = run
-        if on_run is not None:
-            on_run(name, seed, run.metrics)
+        _collect(result, name, seed, run_one(sim, replay, decoder, slack_ms), on_run)
     result.pooled = {name: pool(runs) for name, runs in result.runs.items()}
     return result
+
+
+def run_suite_parallel(
+    scenarios: Iterable[str],
+    seeds: Iterable[int],
+    settings: Settings,
+    jobs: int,
+    *,
+    slack_ms: int = DEFAULT_SLACK_MS,
+    sim_kwargs: dict[str, Any] | None = None,
+    on_run: OnRun | None = None,
+) -> SuiteResult:
+    """:func:`run_suite` with the default replay over ``jobs`` processes; the same result (runs
+    are collected in grid order whatever order they finish in)."""
+    grid = list(_grid(scenarios, list(seeds)))
+    firsts = {name: seed for name, seed in reversed(grid)}
+    done: dict[int, ScenarioRun | RunMetrics] = {}
+    result = SuiteResult()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool_:
+        futures = {
+            pool_.submit(
+                _run_task, name, seed, settings, slack_ms, sim_kwargs or {}, firsts[name] == seed
+            ): i
+            for i, (name, seed) in enumerate(grid)
+        }
+        for future in as_completed(futures):
+            i = futures[future]
+            done[i] = future.result()
+            if on_run is not None:
+                name, seed = grid[i]
+                run = done[i]
+                on_run(name, seed, run.metrics if isinstance(run, ScenarioRun) else run)
+    for i, (name, seed) in enumerate(grid):
+        _collect(result, name, seed, done[i], None)
+    result.pooled = {name: pool(runs) for name, runs in result.runs.items()}
+    return result
+
+
+def _run_task(
+    name: str,
+    seed: int,
+    settings: Settings,
+    slack_ms: int,
+    sim_kwargs: dict[str, Any],
+    keep_run: bool,
+) -> ScenarioRun | RunMetrics:
+    """One grid cell in a worker process: the full run for plots, else its metrics only."""
+    sim = simulate(name, seed, **sim_kwargs)
+    run = run_one(sim, default_replay(settings), make_decoder(settings), slack_ms)
+    return run if keep_run else run.metrics
 
 
 def _grid(scenarios: Iterable[str], seeds: list[int]) -> Iterator[tuple[str, int]]:

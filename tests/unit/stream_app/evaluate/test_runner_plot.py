@@ -10,7 +10,7 @@ from detectors.alerts import iso_utc
 from detectors.events import Event
 from stream_app.evaluate.plot import plot_run
 from stream_app.evaluate.report import results_json, rows
-from stream_app.evaluate.runner import make_decoder, run_suite
+from stream_app.evaluate.runner import default_replay, make_decoder, run_suite, run_suite_parallel
 from stream_app.settings import Settings
 from stream_app.simulate.scenarios import simulate
 
@@ -70,3 +70,23 @@ def test_plot_of_a_quiet_scenario(tmp_path: Path) -> None:
                        sim_kwargs={**SMALL, "tail_hours": 2.0})  # fmt: skip
     path = plot_run(result.first["seasonal_quiet"], tmp_path / "q.png")
     assert path.stat().st_size > 1000
+
+
+def test_parallel_suite_gives_the_serial_result() -> None:
+    settings = Settings()
+    names, seeds = ["pile_on", "viral"], [0, 1]
+    tiny = {"history_hours": 1.0, "tail_hours": 0.25, "scale": 0.05}
+    serial = run_suite(names, seeds, default_replay(settings), make_decoder(settings),
+                       sim_kwargs=tiny)  # fmt: skip
+    seen: list[tuple[str, int]] = []
+    parallel = run_suite_parallel(names, seeds, settings, 2, sim_kwargs=tiny,
+                                  on_run=lambda n, s, _m: seen.append((n, s)))  # fmt: skip
+    assert sorted(seen) == sorted((n, s) for n in names for s in seeds)
+    assert rows(parallel) == rows(serial)
+    assert parallel.runs == serial.runs
+    assert set(parallel.first) == set(names)
+    assert parallel.first["pile_on"].sim.seed == 0
+    assert serial.first["viral"].alerts and serial.runs["pile_on"][0].summary()["recall"] == 1.0
+    assert [a.alert_id for a in parallel.first["viral"].alerts] == [
+        a.alert_id for a in serial.first["viral"].alerts
+    ]
