@@ -16,17 +16,17 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from stream_app.broker import EmbeddedBroker  # noqa: E402
-from stream_app.process import WorkerProcess, settings_env  # noqa: E402
+from harness import worker_rig  # noqa: E402
+
+from stream_app.process import WorkerProcess  # noqa: E402
 from stream_app.produce import closing_lines, produce_lines  # noqa: E402
-from stream_app.settings import Settings  # noqa: E402
 
 BRANDS = ("acme", "globex", "initech", "umbrella")
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -45,12 +45,6 @@ def post_events(posts: int, start_ms: int, offset: int = 0) -> list[bytes]:
                 event["sentiment"] = 0.4
             lines.append(json.dumps(event).encode())
     return lines
-
-
-def rss_mb(worker: WorkerProcess) -> float:
-    """Resident memory of the worker process."""
-    status = Path(f"/proc/{worker.process.pid}/status").read_text()  # type: ignore[union-attr]
-    return int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmRSS"))) / 1024
 
 
 def settle(worker: WorkerProcess, want_entities: int, timeout_s: float) -> float:
@@ -73,31 +67,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=100_000, help="distinct posts to track")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait")
     args = parser.parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="entities-"))
-    settings = Settings()
-    with EmbeddedBroker(log_path=tmp / "broker.log") as broker:
-        broker.create_topics(settings)
-        env = settings_env(broker.bootstrap, app__data_dir=str(tmp / "data"))
-        worker = WorkerProcess(env, tmp / "worker.log").start()
-        try:
-            worker.wait_ready(timeout=120)
-            warm = post_events(200, START_MS) + closing_lines(START_MS + 600_000, BRANDS, settings)
-            asyncio.run(produce_lines(settings, broker.bootstrap, warm))
-            settle(worker, 200, args.timeout)
-            idle = rss_mb(worker)
-            idle_entities = worker.metric("crisiswatch_tracked_entities")
-            print(f"baseline: {idle_entities:,.0f} entities, RSS {idle:.0f} MB", flush=True)
-            main_ms = START_MS + 3_600_000
-            lines = post_events(args.posts, main_ms, offset=200)
-            lines += closing_lines(main_ms + 600_000, BRANDS, settings, keys_per_brand=32)
-            t0 = time.monotonic()
-            asyncio.run(produce_lines(settings, broker.bootstrap, lines))
-            print(f"produced {len(lines):,} events in {time.monotonic() - t0:.0f}s", flush=True)
-            took = settle(worker, args.posts, args.timeout)
-            full = rss_mb(worker)
-            entities = worker.metric("crisiswatch_tracked_entities")
-        finally:
-            worker.stop()
+    with worker_rig("entities-") as rig:
+        worker, settings = rig.worker, rig.settings
+        warm = post_events(200, START_MS) + closing_lines(START_MS + 600_000, BRANDS, settings)
+        asyncio.run(produce_lines(settings, rig.bootstrap, warm))
+        settle(worker, 200, args.timeout)
+        idle = worker.rss_mb()
+        idle_entities = worker.metric("crisiswatch_tracked_entities")
+        print(f"baseline: {idle_entities:,.0f} entities, RSS {idle:.0f} MB", flush=True)
+        main_ms = START_MS + 3_600_000
+        lines = post_events(args.posts, main_ms, offset=200)
+        lines += closing_lines(main_ms + 600_000, BRANDS, settings, keys_per_brand=32)
+        t0 = time.monotonic()
+        asyncio.run(produce_lines(settings, rig.bootstrap, lines))
+        print(f"produced {len(lines):,} events in {time.monotonic() - t0:.0f}s", flush=True)
+        took = settle(worker, args.posts, args.timeout)
+        full = worker.rss_mb()
+        entities = worker.metric("crisiswatch_tracked_entities")
     grown = full - idle
     added = entities - idle_entities
     result = {

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,10 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from harness import worker_rig  # noqa: E402
 from realtime_traffic import EVENTS_PER_SECOND, Traffic, produce_paced  # noqa: E402
 
-from stream_app.broker import EmbeddedBroker  # noqa: E402
-from stream_app.process import WorkerProcess, settings_env  # noqa: E402
+from stream_app.process import WorkerProcess  # noqa: E402
 from stream_app.settings import Settings  # noqa: E402
 
 
@@ -64,12 +63,6 @@ def histogram_quantile(body: str, name: str, q: float) -> float:
             return prev_le + (le - prev_le) * (rank - prev_count) / max(count - prev_count, 1e-9)
         prev_le, prev_count = le, count
     return prev_le
-
-
-def rss_mb(worker: WorkerProcess) -> float:
-    """Resident memory of the worker process."""
-    status = Path(f"/proc/{worker.process.pid}/status").read_text()  # type: ignore[union-attr]
-    return int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmRSS"))) / 1024
 
 
 async def read_alerts(settings: Settings, bootstrap: str, out: list[dict[str, object]]) -> None:
@@ -116,7 +109,7 @@ async def run(args: argparse.Namespace, settings: Settings, worker: WorkerProces
         if not samples or elapsed - samples[-1]["t_s"] >= 5:
             events = await asyncio.to_thread(worker.metric, "crisiswatch_events_total")
             lag = await asyncio.to_thread(worker.metric, "crisiswatch_consumer_lag_messages")
-            samples.append({"t_s": elapsed, "events": events, "lag": lag, "rss": rss_mb(worker)})
+            samples.append({"t_s": elapsed, "events": events, "lag": lag, "rss": worker.rss_mb()})
             bar.set_postfix(lag=lag, alerts=len(alerts))
         bar.update(int(elapsed) - bar.n)
 
@@ -142,21 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="latency-"))
-    settings = Settings()
-    overrides = {"app__data_dir": str(tmp / "data")}
+    overrides = {}
     if args.grace_ms is not None:
         overrides["windows__grace_ms"] = str(args.grace_ms)
-    with EmbeddedBroker(log_path=tmp / "broker.log") as broker:
-        broker.create_topics(settings)
-        worker = WorkerProcess(settings_env(broker.bootstrap, **overrides), tmp / "worker.log")
-        worker.start()
-        try:
-            worker.wait_ready(timeout=120)
-            traffic, alerts, samples = asyncio.run(run(args, settings, worker, broker.bootstrap))
-            body = worker.get("/metrics")[1]
-        finally:
-            worker.stop()
+    with worker_rig("latency-", **overrides) as rig:
+        settings = rig.settings
+        traffic, alerts, samples = asyncio.run(run(args, settings, rig.worker, rig.bootstrap))
+        body = rig.worker.get("/metrics")[1]
+        log_path = rig.worker.log_path
     lags = [float(a["_lag_s"]) for a in alerts]  # type: ignore[arg-type]
     span = samples[-1]["t_s"] - samples[1]["t_s"]
     metric = "crisiswatch_event_to_alert_latency_seconds"
@@ -180,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_max_mb": round(max(s["rss"] for s in samples), 1),
     }
     print(json.dumps(result, indent=2))
-    print(f"worker log: {tmp / 'worker.log'}")
+    print(f"worker log: {log_path}")
     return 0
 
 

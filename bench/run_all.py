@@ -12,6 +12,8 @@ BENCHES = [
     ["bench_bucketer.py"],
     ["bench_state.py"],
     ["bench_pipeline.py", "--events", "1000000"],
+    ["bench_entities.py"],
+    ["bench_latency.py", "--quiet"],
     ["nab_eval.py"],
 ]
 

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,21 +25,19 @@ from aiokafka import AIOKafkaProducer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from stream_app.broker import EmbeddedBroker  # noqa: E402
-from stream_app.process import WorkerProcess, settings_env  # noqa: E402
+from stream_app.process import WorkerProcess  # noqa: E402
 from stream_app.settings import Settings  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+from harness import worker_rig  # noqa: E402
 from realtime_traffic import Traffic, produce_paced  # noqa: E402
 
 
 def sample(worker: WorkerProcess, began: float) -> dict[str, float]:
     """One observation of the worker."""
-    status = Path(f"/proc/{worker.process.pid}/status").read_text()  # type: ignore[union-attr]
-    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
     return {
         "t_s": round(time.monotonic() - began, 1),
-        "rss_mb": round(rss / 1024, 1),
+        "rss_mb": round(worker.rss_mb(), 1),
         "lag": worker.metric("crisiswatch_consumer_lag_messages"),
         "open_alerts": worker.metric("crisiswatch_open_alerts"),
         "events": worker.metric("crisiswatch_events_total"),
@@ -139,20 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     settings = Settings()
     start_ms = int(time.time() * 1000) - int(args.minutes * 60 * args.speed * 1000) - 3_600_000
     every_ms = int(args.crisis_every_h * 3_600_000)
     traffic = Traffic(settings, start_ms, every_ms, args.seed, crisis_after_ms=every_ms)
-    with EmbeddedBroker(log_path=tmp / "broker.log") as broker:
-        broker.create_topics(settings)
-        env = settings_env(broker.bootstrap, app__data_dir=str(tmp / "data"))
-        worker = WorkerProcess(env, tmp / "worker.log").start()
-        try:
-            worker.wait_ready(timeout=120)
-            samples = asyncio.run(run(args, worker, broker.bootstrap, traffic))
-        finally:
-            worker.stop()
+    with worker_rig("soak-") as rig:
+        samples = asyncio.run(run(args, rig.worker, rig.bootstrap, traffic))
+        log_path = rig.worker.log_path
     crisis_minutes = [(ts - start_ms) / args.speed / 60_000 for ts, _ in traffic.crises]
     result = {"args": {k: str(v) for k, v in vars(args).items()}, "verdict": verdict(samples)}
     result["crises"] = [post for _, post in traffic.crises]
@@ -160,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "soak.json").write_text(json.dumps(result, indent=1))
     plot(samples, crisis_minutes, args.out / "soak.png")
     print(json.dumps(result["verdict"], indent=2))
-    print(f"plot: {args.out / 'soak.png'}; worker log: {tmp / 'worker.log'}")
+    print(f"plot: {args.out / 'soak.png'}; worker log: {log_path}")
     return 0
 
 

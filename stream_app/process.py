@@ -29,6 +29,14 @@ def settings_env(bootstrap: str, **overrides: str) -> dict[str, str]:
     return env
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 class WorkerProcess:
     """``crisiswatch worker`` in a child process with its web port and log file."""
 
@@ -60,6 +68,12 @@ class WorkerProcess:
     def alive(self) -> bool:
         """True while the child runs."""
         return self.process is not None and self.process.poll() is None
+
+    def rss_mb(self) -> float:
+        """Resident memory of the running worker in MB (from /proc)."""
+        if self.process is None:
+            raise RuntimeError("worker not started")
+        return rss_mb(self.process.pid)
 
     def get(self, path: str, timeout: float = 2.0) -> tuple[int, str]:
         """GET a path of the worker; (status, body), or (0, error) when unreachable."""

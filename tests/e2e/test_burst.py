@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from stream_app.process import WorkerProcess
+from stream_app.process import WorkerProcess, rss_mb
 from tests.integration.helpers import wait_until, worker_env
 
 pytestmark = pytest.mark.e2e
@@ -27,14 +27,6 @@ BASE_TS = 1_767_225_600_000
 # Over the steady-state peak. Holding the whole burst would cost more: its 128,000 events are
 # 15 MB of JSON and 42 MB as decoded events (tracemalloc); measured growth is ~15 MB.
 MEMORY_ALLOWANCE_MB = 48
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 class MemorySampler(threading.Thread):

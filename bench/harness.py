@@ -1,0 +1,40 @@
+"""One worker on a fresh embedded broker, for the benchmarks that drive a real worker."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from stream_app.broker import EmbeddedBroker
+from stream_app.process import WorkerProcess, settings_env
+from stream_app.settings import Settings
+
+
+@dataclass
+class Rig:
+    """The settings, broker address, worker and scratch directory of one benchmark run."""
+
+    settings: Settings
+    bootstrap: str
+    worker: WorkerProcess
+    tmp: Path
+
+
+@contextmanager
+def worker_rig(prefix: str, **overrides: str) -> Iterator[Rig]:
+    """Start the embedded broker with the topics and a ready worker (``overrides`` are settings
+    as ``section__key=value``); stop both on exit."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    settings = Settings()
+    with EmbeddedBroker(log_path=tmp / "broker.log") as broker:
+        broker.create_topics(settings)
+        env = settings_env(broker.bootstrap, app__data_dir=str(tmp / "data"), **overrides)
+        worker = WorkerProcess(env, tmp / "worker.log").start()
+        try:
+            worker.wait_ready(timeout=120)
+            yield Rig(settings, broker.bootstrap, worker, tmp)
+        finally:
+            worker.stop()
