@@ -6,6 +6,7 @@ from typing import Any
 
 import faust
 
+from stream_app.faust_transport import FetchTunedApp
 from stream_app.ingest import EventSink, IngestService
 from stream_app.kafka import ssl_context
 from stream_app.metrics import EngineMetrics
@@ -43,8 +44,9 @@ class CrisisApp:
         self.settings = settings
         self.metrics = metrics
         session_s = settings.kafka.session_timeout_ms / 1000
-        self.faust = faust.App(
+        self.faust = FetchTunedApp(
             settings.app.id,
+            fetch_max_wait_ms=settings.kafka.fetch_max_wait_ms,
             broker=f"kafka://{bootstrap}",
             broker_credentials=broker_credentials(settings),
             store="memory://",
