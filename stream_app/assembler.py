@@ -9,6 +9,7 @@ crash the uncommitted partials are simply read again. The first partial of a sha
 
 from __future__ import annotations
 
+import heapq
 import logging
 from typing import Any
 
@@ -50,6 +51,7 @@ class Assembler:
         self.marks: dict[int, int] = {}
         self.mark_changed_at: dict[int, float] = {}
         self.pending: dict[tuple[int, str], Pending] = {}
+        self._by_end: list[tuple[int, int, str]] = []  # heap of (end_ms, start_ms, brand) pending
         self._started_at: float | None = None
         self.finished: set[tuple[int, str]] = set()
         self.late_partials = 0
@@ -75,6 +77,7 @@ class Assembler:
                 summaries={},
             )
             self.pending[key] = pending
+            heapq.heappush(self._by_end, (partial.end_ms, partial.start_ms, partial.brand))
         pending.tokens.append(token)
         if partial.shard in pending.shards:
             return
@@ -113,7 +116,11 @@ class Assembler:
     def pop_complete(self, now_s: float) -> list[tuple[BrandBucket, Pending]]:
         """Complete buckets in (start, brand) order with their pending record (tokens, times)."""
         through = self.complete_through(now_s)
-        ready = sorted(k for k, p in self.pending.items() if p.end_ms <= through)
+        ready: list[tuple[int, str]] = []
+        while self._by_end and self._by_end[0][0] <= through:
+            _end, start, brand = heapq.heappop(self._by_end)
+            ready.append((start, brand))
+        ready.sort()
         out: list[tuple[BrandBucket, Pending]] = []
         for key in ready:
             pending = self.pending.pop(key)

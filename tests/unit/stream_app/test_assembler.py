@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from detectors.summary import BucketSummary
 from stream_app.assembler import Assembler
 from stream_app.bucket_messages import PartialBucket, ShardMark, decode, encode
@@ -77,3 +80,35 @@ def test_late_partials_are_counted():
     assert len(asm.pop_complete(now_s=0)) == 1
     asm.add_partial(partial_factory(0, 0, 1), token=None)
     assert asm.late_partials == 1
+
+
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("partial"),
+            st.integers(0, 2),
+            st.integers(0, 6),
+            st.sampled_from(["acme", "globex", "initech"]),
+        ),
+        st.tuples(st.just("mark"), st.integers(0, 2), st.integers(0, 8), st.just("")),
+        st.tuples(st.just("pop"), st.just(0), st.just(0), st.just("")),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=_OPS)
+def test_pop_complete_returns_exactly_the_complete_buckets_in_order(ops):
+    asm = Assembler(partition=0, shards=3, idle_after_s=1e9)
+    for op, shard, n, brand in ops:
+        if op == "partial":
+            asm.add_partial(partial_factory(shard, n * 60_000, 1, brand))
+        elif op == "mark":
+            asm.add_mark(ShardMark(shard=shard, closed_ms=n * 60_000), now_s=0)
+        else:
+            through = asm.complete_through(0)
+            due = {key for key, p in asm.pending.items() if p.end_ms <= through}
+            got = [(b.start_ms, b.brand) for b, _ in asm.pop_complete(0)]
+            assert got == sorted(due)
+            assert all(p.end_ms > through for p in asm.pending.values())
