@@ -7,13 +7,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from detectors.alerts import iso_utc
 from stream_app.process import WorkerProcess
 from stream_app.produce import closing_lines
 from stream_app.settings import Settings
-from tests.integration.helpers import read_topic
+from tests.integration.helpers import read_topic, worker_env
 
 AlertKey = tuple[str, int, str, str, str]
 
@@ -80,6 +80,28 @@ def key(alert: dict[str, Any]) -> AlertKey:
 def streamed_before(alerts: list[dict[str, Any]], end_iso: str) -> list[dict[str, Any]]:
     """Alerts of buckets that end no later than ``end_iso`` (ISO strings compare in order)."""
     return [a for a in alerts if a["window_end"] <= end_iso]
+
+
+class PreparedScenario(NamedTuple):
+    """Fresh topics with a scenario to produce, the worker environment and the offline alerts."""
+
+    settings: Settings
+    env: dict[str, str]
+    lines: list[bytes]
+    offline: list[dict[str, Any]]
+
+
+def prepare_scenario(
+    broker: Any, settings_factory: Any, tmp: Path, data_dir: str = "data"
+) -> PreparedScenario:
+    """Unique topics on ``broker``, the demo scenario's lines and its offline replay's alerts
+    (those the stream can also close)."""
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    broker.create_topics(settings)
+    events, closing = scenario_lines(tmp, settings)
+    env = worker_env(settings, broker.bootstrap, tmp / data_dir)
+    offline = streamed_before(replay_alerts(events, env), closing)
+    return PreparedScenario(settings, env, events.read_bytes().splitlines(), offline)
 
 
 def start_worker(env: dict[str, str], log: Path) -> WorkerProcess:

@@ -12,29 +12,21 @@ import pytest
 from stream_app.produce import produce_lines
 from tests.e2e.pipeline import (
     key,
+    prepare_scenario,
     read_alerts,
-    replay_alerts,
-    scenario_lines,
     start_worker,
-    streamed_before,
 )
-from tests.integration.helpers import worker_env
 
 pytestmark = pytest.mark.e2e
 
 
 def test_replay_and_stream_agree_on_every_alert(broker, settings_factory, tmp_path: Path):
-    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
-    broker.create_topics(settings)
-    events, closing = scenario_lines(tmp_path, settings)
-    env = worker_env(settings, broker.bootstrap, tmp_path / "data")
-    offline = streamed_before(replay_alerts(events, env), closing)
+    settings, env, lines, offline = prepare_scenario(broker, settings_factory, tmp_path)
     kinds = Counter(a["kind"] for a in offline if a["status"] == "open")
     assert kinds["crisis"] >= 1 and kinds["viral"] >= 1, kinds
 
     worker = start_worker(env, tmp_path / "worker.log")
     try:
-        lines = events.read_bytes().splitlines()
         asyncio.run(produce_lines(settings, broker.bootstrap, lines))
         streamed = read_alerts(broker.bootstrap, settings.topics.alerts, len(offline), 180)
     finally:

@@ -20,24 +20,17 @@ from stream_app.failpoints import env_name
 from stream_app.produce import produce_lines
 from tests.e2e.pipeline import (
     key,
+    prepare_scenario,
     read_alerts,
-    replay_alerts,
-    scenario_lines,
     start_worker,
-    streamed_before,
 )
-from tests.integration.helpers import wait_until, worker_env
+from tests.integration.helpers import wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 def test_sigkill_mid_scenario_then_restart(broker, settings_factory, tmp_path: Path):
-    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
-    broker.create_topics(settings)
-    events, closing = scenario_lines(tmp_path, settings)
-    env = worker_env(settings, broker.bootstrap, tmp_path / "data")
-    offline = streamed_before(replay_alerts(events, env), closing)
-    lines = events.read_bytes().splitlines()
+    settings, env, lines, offline = prepare_scenario(broker, settings_factory, tmp_path)
     half = len(lines) // 2
 
     trigger = tmp_path / "kill-mid-flush"

@@ -10,25 +10,18 @@ import pytest
 
 from stream_app.produce import produce_lines
 from tests.e2e.pipeline import (
+    prepare_scenario,
     read_alerts,
-    replay_alerts,
-    scenario_lines,
     start_worker,
-    streamed_before,
 )
-from tests.integration.helpers import wait_until, worker_env
+from tests.integration.helpers import wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 def test_two_workers_then_one_delivers_every_alert_once(broker, settings_factory, tmp_path: Path):
-    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
-    broker.create_topics(settings)
-    events, closing = scenario_lines(tmp_path, settings)
-    env = worker_env(settings, broker.bootstrap, tmp_path / "data-a")
-    offline = streamed_before(replay_alerts(events, env), closing)
+    settings, env, lines, offline = prepare_scenario(broker, settings_factory, tmp_path, "data-a")
     expected_ids = {a["alert_id"] for a in offline}
-    lines = events.read_bytes().splitlines()
     half = len(lines) // 2
 
     a = start_worker(env, tmp_path / "worker-a.log")
