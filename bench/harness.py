@@ -15,12 +15,11 @@ from stream_app.settings import Settings
 
 @dataclass
 class Rig:
-    """The settings, broker address, worker and scratch directory of one benchmark run."""
+    """The settings, broker address and worker of one benchmark run."""
 
     settings: Settings
     bootstrap: str
     worker: WorkerProcess
-    tmp: Path
 
 
 @contextmanager
@@ -35,6 +34,6 @@ def worker_rig(prefix: str, **overrides: str) -> Iterator[Rig]:
         worker = WorkerProcess(env, tmp / "worker.log").start()
         try:
             worker.wait_ready(timeout=120)
-            yield Rig(settings, broker.bootstrap, worker, tmp)
+            yield Rig(settings, broker.bootstrap, worker)
         finally:
             worker.stop()
