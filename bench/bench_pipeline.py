@@ -30,11 +30,29 @@ from stream_app.settings import Settings  # noqa: E402
 from stream_app.simulate.scenarios import simulate  # noqa: E402
 from stream_app.simulate.writers import json_lines  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from realtime_traffic import EVENTS_PER_SECOND, Traffic  # noqa: E402
+
+STEADY_START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
 
 class _Probe(msgspec.Struct):
     type: str
     brand: str
     post_id: str
+
+
+def steady_lines(count: int, density: float) -> list[bytes]:
+    """``count`` events of steady traffic (``bench/realtime_traffic.py``) at ``density``, i.e.
+    ``51.4 * density`` events per second of event time, with a pile-on every 10 minutes."""
+    traffic = Traffic(Settings(), STEADY_START_MS, 600_000, seed=1, density=density,
+                      crisis_after_ms=120_000, crisis_len_ms=180_000)  # fmt: skip
+    lines: list[bytes] = []
+    ts = STEADY_START_MS
+    while len(lines) < count:
+        lines.extend(value for _, _, value in traffic.second(ts))
+        ts += 1000
+    return lines[:count]
 
 
 def make_lines(count: int) -> list[bytes]:
@@ -126,12 +144,28 @@ def insert_row(path: Path, heading: str, row: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=200_000, help="events to pre-produce")
+    parser.add_argument(
+        "--workload",
+        choices=("viral", "steady"),
+        default="viral",
+        help="viral: 55 h of the viral scenario's history squeezed into N events (~300 events "
+        "per minute of event time, one bucket summary per ~10 events); steady: a steady stream "
+        "at --density (thousands of events per entity and bucket, as in live traffic)",
+    )
+    parser.add_argument(
+        "--density", type=float, default=100.0, help="steady workload: 51.4 x D events/s"
+    )
     parser.add_argument("--write", action="store_true", help="append the result to docs")
     args = parser.parse_args()
     settings = Settings()
     out = Path("out/bench")
     out.mkdir(parents=True, exist_ok=True)
-    lines = make_lines(args.events)
+    if args.workload == "steady":
+        lines = steady_lines(args.events, args.density)
+        rate = EVENTS_PER_SECOND * args.density
+        print(f"steady workload: {rate:,.0f} events per second of event time", flush=True)
+    else:
+        lines = make_lines(args.events)
     with EmbeddedBroker(log_path=out / "broker.log") as broker:
         broker.create_topics(settings)
         t0 = time.perf_counter()
@@ -154,7 +188,8 @@ def main() -> int:
     print(f"bench process peak RSS {self_peak:.0f} MiB")
     if args.write:
         row = (
-            f"| {time.strftime('%Y-%m-%d')} | {len(lines):,} | {raw_rate:,.0f} | {eng_rate:,.0f} "
+            f"| {time.strftime('%Y-%m-%d')} | {len(lines):,} {args.workload} | {raw_rate:,.0f} "
+            f"| {eng_rate:,.0f} "
             f"| {eng_rate / raw_rate:.3f} | {cpu:.1f} | {peak / 2**20:.0f} |\n"
         )
         insert_row(ROOT / "docs" / "benchmarks.md", "## Pipeline", row)

@@ -20,28 +20,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from detectors.accumulate import (
-    NEGATIVE_BIT,
-    POSITIVE_BIT,
-    POSITIVE_REACTIONS,
-    SENTIMENT_BIT,
-    SENTIMENT_SCALE,
-    SLOT,
-    TYPE_CODE,
-    Acc,
-    BrandState,
-    close_brand,
-)
+import numpy as np
+
+from detectors.accumulate import SLOT, BrandState, close_brand, event_code
+from detectors.batch_accumulate import AuthorCache, accumulate, accumulator, author_of
 from detectors.config import WindowConfig
 from detectors.dedup import EventDeduplicator
+from detectors.event_batch import EventBatch
 from detectors.events import Event
-from detectors.sketch import EXACT_MAX, author_hash, densify, register_of
+from detectors.sketch import EXACT_MAX, densify
 from detectors.summary import BucketSummary
 from detectors.watermark import Watermark
 
 Outcome = Literal["accepted", "duplicate", "late", "future", "too_old", "pending"]
 FINAL_OUTCOMES: tuple[Outcome, ...] = ("accepted", "duplicate", "late", "future", "too_old")
-_HASH_CACHE_MAX = 100_000
+OUTCOMES: tuple[Outcome, ...] = (*FINAL_OUTCOMES, "pending")
+OUTCOME_INDEX: dict[Outcome, int] = {name: i for i, name in enumerate(OUTCOMES)}
 
 
 class Bucketer:
@@ -88,7 +82,7 @@ class Bucketer:
         self._dedup = EventDeduplicator(horizon, dedup_max_size)
         self._buckets: dict[int, dict[str, BrandState]] = {}
         self._pending: list[Event] | None = []
-        self._hashes: dict[str, tuple[int, int, int]] = {}
+        self._hashes: AuthorCache = {}
         self.counts: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
         self._taken: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
 
@@ -153,48 +147,18 @@ class Bucketer:
         wm.observe(ts)
         self.counts["accepted"] += 1
 
-        start = ts - ts % self.size_ms
-        brands = self._buckets.get(start)
-        if brands is None:
-            brands = self._buckets[start] = {}
-        brand = event.brand
-        st = brands.get(brand)
-        if st is None:
-            st = brands[brand] = BrandState()
-        code = TYPE_CODE[event.type]
-        if event.negative:
-            code += NEGATIVE_BIT
-        senti = 0
-        if code % 5 == 4:
-            if event.reaction in POSITIVE_REACTIONS:
-                code += POSITIVE_BIT
-        elif event.sentiment is not None and (code % 5 == 2 or code % 5 == 3):
-            code += SENTIMENT_BIT
-            senti = round(event.sentiment * SENTIMENT_SCALE)
-
-        post = event.post_id
-        variants = st.posts.get(post)
-        if variants is None:
-            variants = st.posts[post] = {}
         tags = event.hashtags
         if len(tags) > 1 and len(set(tags)) < len(tags):
             tags = tuple(dict.fromkeys(tags))
-        acc = variants.get(tags)
-        if acc is None:
-            acc = variants[tags] = Acc()
+        acc = accumulator(self._buckets, ts - ts % self.size_ms, event.brand, event.post_id, tags)
+        code, senti = event_code(event.type, event.negative, event.reaction, event.sentiment)
         acc.codes[SLOT[code]] += 1
         if senti:
             acc.sentiment += senti
         user = event.user_hash
         if user is None:
             return "accepted"
-        hr = self._hashes.get(user)
-        if hr is None:
-            if len(self._hashes) >= _HASH_CACHE_MAX:
-                self._hashes.clear()
-            h = author_hash(user)
-            hr = self._hashes[user] = (h, *register_of(h))
-        h, idx, rank = hr
+        h, idx, rank = author_of(self._hashes, user)
         acc.author_events += 1
         au = acc.au
         if isinstance(au, set):
@@ -204,6 +168,58 @@ class Bucketer:
         elif rank > au[idx]:
             au[idx] = rank
         return "accepted"
+
+    def add_batch(self, batch: EventBatch) -> np.ndarray:
+        """Account the rows of ``batch`` in order, exactly as :meth:`add` on each would; returns
+        each row's outcome as an index into :data:`OUTCOMES`.
+
+        Rows in event-time order with new, distinct ids (what the streaming ingest releases)
+        are classified and counted with numpy; anything else goes through :meth:`add`.
+        """
+        n = len(batch)
+        out = np.empty(n, np.int8)
+        first = 0
+        while first < n and self._pending is not None:  # bootstrapping: one at a time
+            out[first] = OUTCOME_INDEX[self.add(batch.event(first))]
+            first += 1
+        rest = batch.tail(first) if first else batch
+        if first < n and not self._add_sorted(rest, out[first:]):
+            for row in range(len(rest)):
+                out[first + row] = OUTCOME_INDEX[self.add(rest.event(row))]
+        return out
+
+    def _add_sorted(self, batch: EventBatch, out: np.ndarray) -> bool:
+        """The numpy path of :meth:`add_batch`; False (nothing done) when it does not apply."""
+        wm, ts, ids = self._wm, batch.ts_ms, batch.event_id
+        if wm.value is None or not bool(np.all(ts[1:] >= ts[:-1])):
+            return False
+        if len(set(ids)) < len(ids) or not self._dedup.isdisjoint(ids):
+            return False
+        value = wm.value
+        late = ts < wm.open_from
+        before = np.maximum.accumulate(np.concatenate(([value], ts[:-1])))
+        future = ts > before + wm.max_future_ms
+        if future.any():  # sorted: every row after the first future one is future too
+            future[int(np.argmax(future)) :] = True
+        too_old = late & (ts < value - wm.max_past_ms)
+        accepted = ~(late | future)
+        out[:] = OUTCOME_INDEX["accepted"]
+        out[late] = OUTCOME_INDEX["late"]
+        out[too_old] = OUTCOME_INDEX["too_old"]
+        out[future] = OUTCOME_INDEX["future"]
+        n_accepted = int(accepted.sum())
+        counts = self.counts
+        counts["accepted"] += n_accepted
+        counts["future"] += int(future.sum())
+        counts["too_old"] += int(too_old.sum())
+        counts["late"] += int(late.sum()) - int(too_old.sum())
+        if n_accepted == 0:
+            return True
+        kept = batch if n_accepted == len(batch) else batch.take(np.nonzero(accepted)[0])
+        self._dedup.record_new(kept.event_id, kept.ts_ms.tolist())
+        wm.observe(int(kept.ts_ms[-1]))
+        accumulate(self._buckets, kept, self.size_ms)
+        return True
 
     def advance(self, watermark_ms: int | None = None) -> list[BucketSummary]:
         """Summaries of the buckets closed by the watermark (optionally first raised to

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from itertools import chain, islice
 
 
 class EventDeduplicator:
@@ -67,3 +68,46 @@ class EventDeduplicator:
             ids.discard(order_ids.popleft())
             self.evicted_early += 1
         return False
+
+    def isdisjoint(self, event_ids: list[str]) -> bool:
+        """True if none of ``event_ids`` is recorded."""
+        return self._ids.isdisjoint(event_ids)
+
+    def record_new(self, event_ids: list[str], ts_ms: list[int]) -> None:
+        """Record ids known to be new (not recorded before, no repeats), exactly as calling
+        :meth:`seen` on each in order would.
+
+        >>> a, b = EventDeduplicator(1_000, max_size=3), EventDeduplicator(1_000, max_size=3)
+        >>> ids, ts = ["a", "b", "c", "d", "e"], [0, 500, 1_200, 1_300, 2_600]
+        >>> _ = [a.seen(i, t) for i, t in zip(ids, ts)]; b.record_new(ids, ts)
+        >>> (sorted(a._ids), a.evicted_early) == (sorted(b._ids), b.evicted_early)
+        True
+        """
+        if not event_ids:
+            return
+        ids, order_ts, order_ids = self._ids, self._order_ts, self._order_ids
+        newest = self._newest
+        top = max(ts_ms)
+        last = top if newest is None or top > newest else newest
+        cutoff = last - self.horizon_ms
+        over = len(ids) + len(event_ids) - self.max_size
+        if over > 0 and min(islice(chain(order_ts, ts_ms), over + 1)) < cutoff:
+            self._replay(event_ids, ts_ms)  # early evictions and the horizon interleave
+            return
+        ids.update(event_ids)
+        order_ts.extend(ts_ms)
+        order_ids.extend(event_ids)
+        if over <= 0:  # no early eviction: the horizon drops the same prefix as one by one
+            while order_ts and order_ts[0] < cutoff:
+                order_ts.popleft()
+                ids.discard(order_ids.popleft())
+        else:  # only early evictions, one per recorded id
+            for _ in range(over):
+                order_ts.popleft()
+                ids.discard(order_ids.popleft())
+            self.evicted_early += over
+        self._newest = last
+
+    def _replay(self, event_ids: list[str], ts_ms: list[int]) -> None:
+        for event_id, ts in zip(event_ids, ts_ms, strict=True):
+            self.seen(event_id, ts)

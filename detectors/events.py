@@ -51,8 +51,8 @@ __all__ = [
     "normalize_hashtags",
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_MS = timedelta(milliseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MS = timedelta(milliseconds=1)
 _SCORED_TYPES = frozenset({"comment", "share"})
 
 
@@ -222,7 +222,7 @@ class EventDecoder:
     def _build(self, raw: RawEvent, index: int | None) -> Event | Rejection:
         """Checks msgspec cannot express, then normalisation into an :class:`Event`."""
         raw_ts = raw.ts
-        ts = (raw_ts - _EPOCH) // _ONE_MS if isinstance(raw_ts, datetime) else raw_ts
+        ts = (raw_ts - EPOCH) // ONE_MS if isinstance(raw_ts, datetime) else raw_ts
         if not MIN_TS_MS <= ts < MAX_TS_MS:  # also false for NaN
             return _bad_ts(ts, index)
         etype = raw.type
@@ -240,9 +240,7 @@ class EventDecoder:
             negative = reaction in rj.NEGATIVE_REACTIONS
         else:
             reaction = None
-        lang = raw.lang
-        if lang is not None:
-            lang = lang.strip().lower().replace("_", "-").split("-", 1)[0] or None
+        lang = normalize_lang(raw.lang)
         if etype in _SCORED_TYPES:
             if sentiment is None and text:
                 sentiment = self._score(text, lang)
@@ -269,6 +267,13 @@ class EventDecoder:
         """Scorer output, clamped to [-1, 1]; None when the scorer returns a non-finite value."""
         s = float(self.scorer.score(text, lang))
         return max(-1.0, min(1.0, s)) if math.isfinite(s) else None
+
+
+def normalize_lang(lang: str | None) -> str | None:
+    """The primary language subtag, lower-cased (``"en_GB"`` -> ``"en"``; blank -> None)."""
+    if lang is None:
+        return None
+    return lang.strip().lower().replace("_", "-").split("-", 1)[0] or None
 
 
 def _whole(reason: str, error: str) -> DecodeResult:

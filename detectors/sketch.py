@@ -26,6 +26,7 @@ _IDX_MASK = M - 1
 _EXACT = b"E"
 _DENSE = b"H"
 _ALPHA_INF = 1.0 / (2.0 * math.log(2.0))
+_VECTOR_MIN = 24  # from this many hashes on, registers are raised with numpy
 
 SketchState = set[int] | bytearray
 """The mutable working form: a set of hashes (exact) or a bytearray of registers."""
@@ -60,13 +61,37 @@ def register_of(h: int) -> tuple[int, int]:
     return h & _IDX_MASK, Q + 1 - (h >> P).bit_length()
 
 
+def registers_of(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`register_of` of many 64-bit hashes at once: ``(indices, ranks)``.
+
+    >>> idx, rank = registers_of(np.array([(1 << 63) | 5, 7, 0], np.uint64))
+    >>> idx.tolist(), rank.tolist()
+    ([5, 7, 0], [1, 56, 56])
+    """
+    h = hashes.astype(np.uint64, copy=False)
+    idx = (h & np.uint64(_IDX_MASK)).astype(np.intp)
+    rest = h >> np.uint64(P)  # below 2**Q: split in halves that float64 holds exactly
+    high = (rest >> np.uint64(32)).astype(np.float64)
+    low = (rest & np.uint64(0xFFFFFFFF)).astype(np.float64)
+    bits = np.where(high > 0, 32 + np.frexp(high)[1], np.frexp(low)[1])
+    return idx, (Q + 1 - bits).astype(np.uint8)
+
+
+def _raise_registers(regs: bytearray, hashes: set[int] | list[int]) -> None:
+    if len(hashes) < _VECTOR_MIN:
+        for h in hashes:
+            idx, rank = register_of(h)
+            if rank > regs[idx]:
+                regs[idx] = rank
+        return
+    indices, ranks = registers_of(np.fromiter(hashes, np.uint64, len(hashes)))
+    np.maximum.at(np.frombuffer(regs, dtype=np.uint8), indices, ranks)
+
+
 def densify(hashes: set[int] | list[int]) -> bytearray:
     """Registers holding ``hashes``."""
     regs = bytearray(M)
-    for h in hashes:
-        idx, rank = register_of(h)
-        if rank > regs[idx]:
-            regs[idx] = rank
+    _raise_registers(regs, hashes)
     return regs
 
 
@@ -121,10 +146,7 @@ def union_into(dst: SketchState, src: SketchState) -> SketchState:
         if isinstance(dst, set):
             dst |= src
             return densify(dst) if len(dst) > EXACT_MAX else dst
-        for h in src:
-            idx, rank = register_of(h)
-            if rank > dst[idx]:
-                dst[idx] = rank
+        _raise_registers(dst, src)
         return dst
     if isinstance(dst, set):
         dst = densify(dst)

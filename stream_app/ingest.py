@@ -13,13 +13,17 @@ import time
 from collections import Counter
 from typing import Any, Protocol
 
+import numpy as np
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.consumer.subscription_state import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from mode import Service
 
+from detectors.accumulate import NEGATIVE_BIT
+from detectors.batch_decode import BatchDecoder
+from detectors.event_batch import TYPE_NAMES, EventBatch
 from detectors.event_wire import UserHasher
-from detectors.events import DecodeResult, Event, EventDecoder, Rejection
+from detectors.events import Rejection
 from stream_app.deadletter import encode_dead_letters
 from stream_app.kafka import client_kwargs
 from stream_app.metrics import EngineMetrics
@@ -38,8 +42,8 @@ class EventSink(Protocol):
     def raise_idle(self, partitions: set[int], to_ms: int) -> None:
         """Advance shards that have no data to ``to_ms``."""
 
-    def accept(self, tp: TopicPartition, events: list[Event], offsets: list[int], end: int) -> None:
-        """Take the valid events of one fetched batch, their offsets and the next offset."""
+    def accept(self, tp: TopicPartition, batch: EventBatch, end: int) -> None:
+        """Take the valid events of one fetched batch (with their offsets) and the next offset."""
 
     async def emit(self, producer: AIOKafkaProducer) -> None:
         """Produce everything that is complete (e.g. closed buckets)."""
@@ -49,29 +53,6 @@ class EventSink(Protocol):
 
     def revoke(self, partitions: set[int]) -> None:
         """Forget state of input partitions this worker no longer owns."""
-
-
-def _reject_future(result: DecodeResult, horizon_ms: int) -> DecodeResult:
-    """Move events stamped after ``horizon_ms`` (the wall clock plus allowed skew) to rejections."""
-    if max(event.ts_ms for event in result.events) <= horizon_ms:
-        return result
-    batch = len(result.events) > 1 or bool(result.rejections)
-    kept: list[Event] = []
-    rejections = list(result.rejections)
-    for index, event in enumerate(result.events):
-        if event.ts_ms <= horizon_ms:
-            kept.append(event)
-            continue
-        ahead_s = (event.ts_ms - horizon_ms) / 1000
-        rejections.append(
-            Rejection(
-                "future_timestamp",
-                f"ts is {ahead_s:.0f} s beyond the allowed clock skew "
-                "(ingest.max_clock_skew_ms) ahead of the worker's clock",
-                index if batch else None,
-            )
-        )
-    return DecodeResult(events=kept, rejections=rejections)
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -100,7 +81,7 @@ class IngestService(Service):
         self.bootstrap = bootstrap
         self.metrics = metrics
         self.sink = sink
-        self.decoder = EventDecoder(
+        self.decoder = BatchDecoder(
             user_id_salt=settings.ingest.user_id_salt,
             max_message_bytes=settings.ingest.max_message_bytes,
             max_batch_events=settings.ingest.max_batch_events,
@@ -217,34 +198,32 @@ class IngestService(Service):
             self._loop_done.set()
 
     async def _process(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
-        events: list[Event] = []
-        offsets: list[int] = []
-        types: Counter[str] = Counter()
-        reasons: Counter[str] = Counter()
-        if records:
-            self.positions[tp] = records[-1].offset + 1
-            self.data_at[tp] = time.monotonic()
+        if not records:
+            return
+        self.positions[tp] = records[-1].offset + 1
+        self.data_at[tp] = time.monotonic()
         skew_ms = self.settings.ingest.max_clock_skew_ms
-        for record in records:
-            result = self.decoder.decode(record.value or b"")
-            if skew_ms and result.events:
-                result = _reject_future(result, int(time.time() * 1000) + skew_ms)
-            for event in result.events:
-                types[event.type] += 1
-                self.brand_counts[event.brand] += 1
-            events.extend(result.events)
-            offsets.extend([record.offset] * len(result.events))
-            if result.rejections:
-                for rejection in result.rejections:
-                    reasons[rejection.reason] += 1
-                await self._deadletter(record, result.rejections)
-        for event_type, count in types.items():
-            self.metrics.events.labels(topic=tp.topic, type=event_type).inc(count)
-            self.type_counts[event_type] += count
+        result = self.decoder.decode_many(
+            [record.value for record in records],
+            offsets=[record.offset for record in records],
+            not_after_ms=int(time.time() * 1000) + skew_ms if skew_ms else None,
+        )
+        batch = result.batch
+        if len(batch):
+            kinds = np.bincount(batch.code % NEGATIVE_BIT, minlength=len(TYPE_NAMES)).tolist()
+            for event_type, count in zip(TYPE_NAMES, kinds, strict=True):
+                if count:
+                    self.metrics.events.labels(topic=tp.topic, type=event_type).inc(count)
+                    self.type_counts[event_type] += count
+            self.brand_counts.update(batch.brand)
+        reasons: Counter[str] = Counter()
+        for position, rejections in result.rejections:
+            reasons.update(rejection.reason for rejection in rejections)
+            await self._deadletter(records[position], rejections)
         for reason, count in reasons.items():
             self.metrics.rejected.labels(reason=reason).inc(count)
-        if self.sink is not None and records:
-            self.sink.accept(tp, events, offsets, records[-1].offset + 1)
+        if self.sink is not None:
+            self.sink.accept(tp, batch, records[-1].offset + 1)
 
     async def _deadletter(
         self, record: ConsumerRecord[Any, Any], rejections: list[Rejection]

@@ -6,21 +6,22 @@ offsets are committed only once every bucket they feed has been produced (at-lea
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections import defaultdict
 
+import numpy as np
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from detectors.brand_bucket import group_by_brand
-from detectors.bucketer import Bucketer
-from detectors.events import Event
+from detectors.bucketer import OUTCOME_INDEX, Bucketer
+from detectors.event_batch import EventBatch
 from stream_app.bucket_messages import PartialBucket, ShardMark, encode
 from stream_app.failpoints import failpoint
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 
 MARK_HEARTBEAT_S = 2.0
+_ACCEPTED, _PENDING = OUTCOME_INDEX["accepted"], OUTCOME_INDEX["pending"]
 
 
 class ShardState:
@@ -33,10 +34,30 @@ class ShardState:
             dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
         )
         self.open_offsets: dict[TopicPartition, dict[int, int]] = defaultdict(dict)
-        self.buffer: list[tuple[int, int, TopicPartition, int, Event]] = []
+        self.buffer: list[EventBatch] = []  # fetched chunks, in arrival order
         self.closed_ms = -1
         self.ingested_at_s = 0.0
         self.marked_at_s = 0.0
+
+    def take_ready(self, safe: int | None) -> EventBatch:
+        """Remove and return every buffered row with ``ts <= safe`` (None: all), in event-time
+        order; rows of equal time in arrival order."""
+        if safe is None:
+            ready, self.buffer = self.buffer, []
+        else:
+            ready, kept = [], []
+            for chunk in self.buffer:
+                ts = chunk.ts_ms
+                if int(ts.max()) <= safe:
+                    ready.append(chunk)
+                elif int(ts.min()) > safe:
+                    kept.append(chunk)
+                else:
+                    due = ts <= safe
+                    ready.append(chunk.take(np.nonzero(due)[0]))
+                    kept.append(chunk.take(np.nonzero(~due)[0]))
+            self.buffer = kept
+        return EventBatch.concat(ready).sorted_by_time()
 
 
 class BucketingSink:
@@ -56,7 +77,8 @@ class BucketingSink:
         self.positions: dict[TopicPartition, int] = {}
         self.tp_time: dict[TopicPartition, int] = {}
         self.idle_raise: dict[int, int] = {}
-        self._seq = 0
+        self.sources: dict[TopicPartition, int] = {}
+        self.source_tp: list[TopicPartition] = []
 
     def shard(self, partition: int) -> ShardState:
         """The state of a shard, created on first use."""
@@ -65,39 +87,36 @@ class BucketingSink:
             state = self.shards[partition] = ShardState(self.settings)
         return state
 
-    def accept(self, tp: TopicPartition, events: list[Event], offsets: list[int], end: int) -> None:
-        """Buffer the events of one fetched batch of ``tp``; ``end`` is the next offset to read."""
-        state = self.shard(tp.partition)
-        buffer = state.buffer
-        newest = self.tp_time.get(tp, -1)
-        seq = self._seq
-        for event, offset in zip(events, offsets, strict=True):
-            seq += 1
-            heapq.heappush(buffer, (event.ts_ms, seq, tp, offset, event))
-            if event.ts_ms > newest:
-                newest = event.ts_ms
-        self._seq = seq
-        self.tp_time[tp] = newest
-        if events:
+    def source(self, tp: TopicPartition) -> int:
+        """A small integer naming ``tp`` in the ``source`` column of event batches."""
+        found = self.sources.get(tp)
+        if found is None:
+            found = self.sources[tp] = len(self.source_tp)
+            self.source_tp.append(tp)
+        return found
+
+    def accept(self, tp: TopicPartition, batch: EventBatch, end: int) -> None:
+        """Buffer the valid events of one fetched batch of ``tp`` (their ``source`` column is
+        set here); ``end`` is the next offset to read."""
+        if len(batch):
+            batch.source = np.full(len(batch), self.source(tp), np.int64)
+            state = self.shard(tp.partition)
+            state.buffer.append(batch)
+            self.tp_time[tp] = max(self.tp_time.get(tp, -1), int(batch.ts_ms.max()))
             state.ingested_at_s = time.time()
         self.positions[tp] = end
 
     def release(self, safe_ms: dict[int, int | None]) -> None:
         """Move buffered events with ``ts <= safe`` into the bucketers (None: release all)."""
-        size = self.size_ms
         for partition, state in self.shards.items():
-            safe = safe_ms.get(partition)
-            buffer = state.buffer
-            bucketer = state.bucketer
-            while buffer and (safe is None or buffer[0][0] <= safe):
-                ts, _, tp, offset, event = heapq.heappop(buffer)
-                outcome = bucketer.add(event)
-                if outcome == "accepted" or outcome == "pending":
-                    open_offsets = state.open_offsets[tp]
-                    start = ts - ts % size
-                    if start not in open_offsets:
-                        open_offsets[start] = offset
-            counts = bucketer.take_counts()
+            if not state.buffer:
+                continue
+            ready = state.take_ready(safe_ms.get(partition))
+            if not len(ready):
+                continue
+            outcomes = state.bucketer.add_batch(ready)
+            self._track_open(state, ready, outcomes)
+            counts = state.bucketer.take_counts()
             if counts["late"]:
                 self.metrics.late.inc(counts["late"])
             if counts["duplicate"]:
@@ -105,6 +124,24 @@ class BucketingSink:
             for bound in ("future", "too_old"):
                 if counts[bound]:
                     self.metrics.out_of_bounds.labels(bound=bound).inc(counts[bound])
+
+    def _track_open(self, state: ShardState, rows: EventBatch, outcomes: np.ndarray) -> None:
+        """Remember, per partition and bucket, the lowest offset of a row counted in it."""
+        counted = (outcomes == _ACCEPTED) | (outcomes == _PENDING)
+        if not counted.any():
+            return
+        ts, source, offset = rows.ts_ms[counted], rows.source[counted], rows.offset[counted]
+        bucket = ts // self.size_ms
+        key = bucket * len(self.source_tp) + source
+        order = np.lexsort((offset, key))
+        key, offset = key[order], offset[order]
+        first = np.concatenate(([True], key[1:] != key[:-1]))
+        n_sources = len(self.source_tp)
+        for k, low in zip(key[first].tolist(), offset[first].tolist(), strict=True):
+            start = (k // n_sources) * self.size_ms
+            open_offsets = state.open_offsets[self.source_tp[k % n_sources]]
+            if start not in open_offsets:
+                open_offsets[start] = low
 
     def watermarks(self) -> dict[int, int]:
         """The event-time watermark of every shard that has one."""
@@ -164,7 +201,9 @@ class BucketingSink:
         """Offsets safe to commit: before the oldest event still buffered or in an open bucket."""
         lowest: dict[TopicPartition, int] = {}
         for state in self.shards.values():
-            for _, _, tp, offset, _ in state.buffer:
+            for chunk in state.buffer:
+                tp = self.source_tp[int(chunk.source[0])]
+                offset = int(chunk.offset.min())
                 if offset < lowest.get(tp, offset + 1):
                     lowest[tp] = offset
             for tp, offsets in state.open_offsets.items():
@@ -176,7 +215,7 @@ class BucketingSink:
 
     def buffered(self) -> int:
         """Events waiting for the other partitions of their shard to catch up."""
-        return sum(len(state.buffer) for state in self.shards.values())
+        return sum(len(chunk) for state in self.shards.values() for chunk in state.buffer)
 
     def revoke(self, partitions: set[int]) -> None:
         """Drop shards moved to another worker (it re-reads their uncommitted events)."""

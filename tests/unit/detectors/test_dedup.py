@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detectors.dedup import EventDeduplicator
 
@@ -59,3 +61,33 @@ def test_memory_is_bounded_by_time(dedup_factory) -> None:
 def test_bad_settings_are_rejected() -> None:
     with pytest.raises(ValueError, match="max_size"):
         EventDeduplicator(10, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 5_000), max_size=60),
+    st.lists(st.lists(st.integers(0, 5_000), max_size=30), max_size=6),
+    st.integers(0, 1_500),
+    st.integers(1, 40),
+)
+def test_record_new_equals_seen_on_each(
+    before: list[int], batches: list[list[int]], horizon: int, max_size: int
+) -> None:
+    one, bulk = EventDeduplicator(horizon, max_size), EventDeduplicator(horizon, max_size)
+    serial = 0
+    for ts in before:
+        one.seen(f"e{serial}", ts)
+        bulk.seen(f"e{serial}", ts)
+        serial += 1
+    for batch in batches:
+        ids = [f"e{serial + i}" for i in range(len(batch))]
+        serial += len(batch)
+        for event_id, ts in zip(ids, batch, strict=True):
+            assert not one.seen(event_id, ts)
+        bulk.record_new(ids, batch)
+        assert (bulk._ids, list(bulk._order_ids), list(bulk._order_ts)) == (
+            one._ids,
+            list(one._order_ids),
+            list(one._order_ts),
+        )
+        assert (bulk._newest, bulk.evicted_early) == (one._newest, one.evicted_early)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,8 @@ from detectors.sketch import (
     estimate,
     from_bytes,
     merge_sketches,
+    register_of,
+    registers_of,
     to_bytes,
 )
 
@@ -89,3 +92,14 @@ def test_author_hash_is_stable_and_spreads_hex_digests() -> None:
     assert author_hash(digest) == int(digest[:16], 16)
     assert author_hash("z" * 32) != author_hash("y" * 32)  # not hex: hashed
     assert 0 <= author_hash("z" * 32) < 2**64
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=300))
+def test_vectorised_registers_equal_one_by_one(hashes: list[int]) -> None:
+    idx, rank = registers_of(np.array(hashes, np.uint64))
+    assert list(zip(idx.tolist(), rank.tolist(), strict=True)) == [register_of(h) for h in hashes]
+    one_by_one = bytearray(M)
+    for h in hashes:
+        i, r = register_of(h)
+        one_by_one[i] = max(one_by_one[i], r)
+    assert densify(hashes) == one_by_one
