@@ -190,6 +190,10 @@ class EventDecoder:
                 )
             one = self._decode_item(payload, None)
             return DecodeResult([one], []) if isinstance(one, Event) else DecodeResult([], [one])
+        except msgspec.DecodeError as exc:  # syntax after a number out of range, seen only now
+            return _whole("invalid_json", f"malformed JSON: {exc}")
+        except RecursionError:
+            return _whole("too_deep", "JSON nesting is too deep")
         events: list[Event] = []
         bad: list[Rejection] = []
         for i, item in enumerate(items):

@@ -229,3 +229,11 @@ def test_corrupted_batches(events: list[dict[str, Any]], junk: bytes) -> None:
     cut = len(payload) // 2
     result = DECODER.decode(payload[:cut] + junk + payload[cut:])
     check_sane(result)
+
+
+def test_number_out_of_range_before_a_syntax_error_is_invalid_json() -> None:
+    # found by test_corrupted_batches: the untyped parse stops at the number (a validation
+    # error), the item split then meets the syntax error; decode must not raise
+    result = DECODER.decode(b'[{"event_id": "0", "ts": 1E400}, {"b": 1 2}]')
+    assert result.events == []
+    assert [(r.reason, r.index) for r in result.rejections] == [("invalid_json", None)]
