@@ -89,7 +89,6 @@ class BatchDecoder(EventDecoder):
         payloads: Sequence[bytes | None],
         *,
         offsets: Sequence[int] | None = None,
-        source: int = 0,
         not_after_ms: int | None = None,
     ) -> BatchResult:
         """Decode messages (``offsets[i]`` is message ``i``'s offset; events stamped after
@@ -131,7 +130,6 @@ class BatchDecoder(EventDecoder):
             batch, msg = self._add_slow(payloads, slow, batch, msg, not_after_ms, rejections)
         pos_offsets = np.asarray(offsets if offsets is not None else range(len(payloads)))
         batch.offset = pos_offsets[msg].astype(np.int64) if len(msg) else msg
-        batch.source = np.full(len(batch), source, np.int64)
         return BatchResult(batch, rejections)
 
     def _add_slow(
