@@ -23,7 +23,7 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Thresholds and knobs of scoring and the alert policy."""
 
-    min_reactions: Annotated[int, msgspec.Meta(ge=1)] = 20
+    min_reactions: Annotated[int, msgspec.Meta(ge=1)] = 10
     negative_threshold: Annotated[float, msgspec.Meta(ge=-1.0, le=0.0)] = -0.3
     watch_score: Probability = 0.6
     warning_score: Probability = 0.8
@@ -52,7 +52,7 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     # --- alert policy (detectors/policy.py) ---
     resolve_score: Probability = 0.3
     update_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
-    overwhelming_score: Probability = 0.98
+    overwhelming_score: Probability = 0.8
     fast_open: bool = True  # a score >= overwhelming_score waives the persistence gate
     overwhelming_volume_factor: Annotated[float, msgspec.Meta(ge=1.0)] = 3.0
     level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 240

@@ -52,3 +52,50 @@ def poisson_log10_sf(k: float, mu: float) -> float:
             break
     log10_sf = (log_pmf + math.log(total)) * LOG10_E
     return max(0.0, -log10_sf)
+
+
+def _log_beta_cf(a: float, b: float, x: float) -> float:
+    """``log`` of the continued fraction of the regularized incomplete beta (modified Lentz)."""
+    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        for num in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-12:
+            break
+    return math.log(h)
+
+
+def binomial_log10_sf(k: float, n: float, p: float) -> float:
+    """``-log10 P(X >= k)`` for ``X ~ Binomial(n, p)``, exact (``I_p(k, n - k + 1)``), also for
+    non-integer (quasi-binomial, dispersion-scaled) counts.
+
+    >>> round(10 ** -binomial_log10_sf(2, 3, 0.5), 4)  # P(X >= 2) = 4/8
+    0.5
+    >>> round(10 ** -binomial_log10_sf(5, 10, 0.048), 7)
+    5.24e-05
+    >>> binomial_log10_sf(0, 10, 0.1), binomial_log10_sf(11, 10, 0.1)
+    (0.0, 300.0)
+    """
+    if k <= 0 or p >= 1.0:
+        return 0.0
+    if k > n or p <= 0.0:
+        return 300.0
+    a, b = k, n - k + 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(p) + b * math.log1p(-p)
+    )
+    if p < (a + 1.0) / (a + b + 2.0):
+        log_sf = log_front + _log_beta_cf(a, b, p) - math.log(a)
+    else:  # the symmetric relation converges fast here: I_p(a, b) = 1 - I_{1-p}(b, a)
+        rest = math.exp(log_front + _log_beta_cf(b, a, 1.0 - p) - math.log(b))
+        log_sf = math.log(max(1.0 - rest, 1e-300))
+    return min(300.0, max(0.0, -log_sf * LOG10_E))

@@ -11,7 +11,7 @@ from river import base
 
 from detectors.baseline import EWRatio
 from detectors.calibration import evidence_score
-from detectors.models._tails import normal_log10_sf
+from detectors.models._tails import binomial_log10_sf, normal_log10_sf
 from detectors.signals import wilson_lower_bound
 
 
@@ -92,8 +92,15 @@ class RatioTest(base.AnomalyDetector):
         if n < self.min_total or self.baseline_.n < self.grace_period:
             return 0.0
         p0 = min(0.95, max(0.005, self.expected(x)))
-        sd = math.sqrt(n * p0 * (1 - p0) * max(1.0, self.baseline_.disp))
-        z = (k - n * p0 - 0.5) / sd
+        disp = max(1.0, self.baseline_.disp)
         deviation = wilson_lower_bound(k, n) - p0
         scale = max(self.min_delta, self.relative_lift * p0)
-        return evidence_score(normal_log10_sf(z), deviation, scale)
+        return evidence_score(_log10_sf(k / disp, n / disp, p0), deviation, scale)
+
+
+def _log10_sf(k: float, n: float, p: float) -> float:
+    """Upper tail of the (dispersion-scaled) hit count: exact binomial for small counts, where the
+    normal approximation is overconfident, the continuity-corrected normal beyond."""
+    if n <= 500:
+        return binomial_log10_sf(k, n, p)
+    return normal_log10_sf((k - n * p - 0.5) / math.sqrt(n * p * (1 - p)))
