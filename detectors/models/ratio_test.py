@@ -92,8 +92,10 @@ class RatioTest(base.AnomalyDetector):
         if n < self.min_total or self.baseline_.n < self.grace_period:
             return 0.0
         p0 = min(0.95, max(0.005, self.expected(x)))
-        disp = max(1.0, self.baseline_.disp)
         deviation = wilson_lower_bound(k, n) - p0
+        if deviation <= 0.0:
+            return 0.0  # no effect: the score is 0 whatever the tail says
+        disp = max(1.0, self.baseline_.disp)
         scale = max(self.min_delta, self.relative_lift * p0)
         return evidence_score(_log10_sf(k / disp, n / disp, p0), deviation, scale)
 
