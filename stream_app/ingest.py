@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any, Protocol
 
 import numpy as np
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.consumer.subscription_state import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from mode import Service
@@ -26,6 +26,7 @@ from detectors.event_wire import UserHasher
 from detectors.events import Rejection
 from stream_app.deadletter import encode_dead_letters
 from stream_app.kafka import client_kwargs
+from stream_app.lean_records import LeanRecord, install, lean_values
 from stream_app.metrics import EngineMetrics
 from stream_app.redact import redact_user_ids
 from stream_app.settings import Settings
@@ -109,8 +110,10 @@ class IngestService(Service):
         common = client_kwargs(kafka, self.bootstrap)
         self.producer = AIOKafkaProducer(**common, linger_ms=5, enable_idempotence=False)
         await self.producer.start()
+        install()
         self.consumer = AIOKafkaConsumer(
             **common,
+            value_deserializer=lean_values,  # (offset, value) records: see lean_records
             group_id=self.settings.ingest.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -197,15 +200,17 @@ class IngestService(Service):
         finally:
             self._loop_done.set()
 
-    async def _process(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
+    async def _process(self, tp: TopicPartition, records: list[LeanRecord]) -> None:
         if not records:
             return
-        self.positions[tp] = records[-1].offset + 1
+        end = records[-1][0] + 1
+        self.positions[tp] = end
         self.data_at[tp] = time.monotonic()
         skew_ms = self.settings.ingest.max_clock_skew_ms
+        offsets, values = zip(*records, strict=True)
         result = self.decoder.decode_many(
-            [record.value for record in records],
-            offsets=[record.offset for record in records],
+            values,
+            offsets=offsets,
             not_after_ms=int(time.time() * 1000) + skew_ms if skew_ms else None,
         )
         batch = result.batch
@@ -219,22 +224,23 @@ class IngestService(Service):
         reasons: Counter[str] = Counter()
         for position, rejections in result.rejections:
             reasons.update(rejection.reason for rejection in rejections)
-            await self._deadletter(records[position], rejections)
+            await self._deadletter(tp, records[position], rejections)
         for reason, count in reasons.items():
             self.metrics.rejected.labels(reason=reason).inc(count)
         if self.sink is not None:
-            self.sink.accept(tp, batch, records[-1].offset + 1)
+            self.sink.accept(tp, batch, end)
 
     async def _deadletter(
-        self, record: ConsumerRecord[Any, Any], rejections: list[Rejection]
+        self, tp: TopicPartition, record: LeanRecord, rejections: list[Rejection]
     ) -> None:
         assert self.producer is not None
+        offset, value = record
         letters = encode_dead_letters(
             rejections,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            payload=record.value or b"",
+            topic=tp.topic,
+            partition=tp.partition,
+            offset=offset,
+            payload=value or b"",
             redact=self._redact,
         )
         for key, value in letters:

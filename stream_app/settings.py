@@ -104,6 +104,7 @@ class AppSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     data_dir: str = ".crisiswatch-data"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     include_text_in_alerts: bool = False
+    gc_gen0_threshold: Annotated[int, msgspec.Meta(ge=0)] = 10_000
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, PlatformCollector, ProcessColle
 
 from stream_app.broker import EmbeddedBroker
 from stream_app.cli.common import add_config_option, settings_from
+from stream_app.gc_tuning import tune_gc
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.topics import ensure_topics, wait_for_cluster
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         _prepare_cluster(settings, bootstrap, metrics)
         app = CrisisApp(settings, bootstrap, metrics)
         holder["app"] = app
+        thresholds = tune_gc(settings.app.gc_gen0_threshold)
+        log.info("garbage collector thresholds %s (start-up objects frozen)", thresholds)
         worker = faust.Worker(app.faust, loglevel=settings.app.log_level.lower(), quiet=True)
         try:
             worker.execute_from_commandline()
