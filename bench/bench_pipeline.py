@@ -155,8 +155,16 @@ def main() -> int:
     parser.add_argument(
         "--density", type=float, default=100.0, help="steady workload: 51.4 x D events/s"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION__KEY=VALUE",
+        help="a worker setting, e.g. app__gc_gen0_threshold=0 (repeatable)",
+    )
     parser.add_argument("--write", action="store_true", help="append the result to docs")
     args = parser.parse_args()
+    worker_settings = dict(item.split("=", 1) for item in args.set)
     settings = Settings()
     out = Path("out/bench")
     out.mkdir(parents=True, exist_ok=True)
@@ -175,7 +183,10 @@ def main() -> int:
         raw_rate = len(lines) / raw_s
         print(f"(a) raw aiokafka + msgspec: {raw_rate:,.0f} events/s", flush=True)
         env = settings_env(
-            broker.bootstrap, app__data_dir=str(out / "data"), kafka__session_timeout_ms="6000"
+            broker.bootstrap,
+            app__data_dir=str(out / "data"),
+            kafka__session_timeout_ms="6000",
+            **worker_settings,
         )
         eng_s, cpu, peak = worker_run(env, out / "worker.log", len(lines))
         eng_rate = len(lines) / eng_s

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from typing import Any
@@ -68,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         app = CrisisApp(settings, bootstrap, metrics)
         holder["app"] = app
         thresholds = tune_gc(settings.app.gc_gen0_threshold)
-        log.info("garbage collector thresholds %s (start-up objects frozen)", thresholds)
+        frozen = gc.get_freeze_count()
+        log.info("garbage collector thresholds %s, %d start-up objects frozen", thresholds, frozen)
         worker = faust.Worker(app.faust, loglevel=settings.app.log_level.lower(), quiet=True)
         try:
             worker.execute_from_commandline()
