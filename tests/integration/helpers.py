@@ -31,21 +31,30 @@ async def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, by
     return count
 
 
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list[Any]:
-    """Read ``topic`` from the start until ``expected`` messages arrived or ``timeout`` passed."""
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    expected: int,
+    timeout: float = 30.0,
+    max_records: int | None = None,
+    **consumer_kwargs: Any,
+) -> list[Any]:
+    """Read ``topic`` from the start until ``expected`` messages arrived or ``timeout`` passed
+    (``consumer_kwargs`` go to the ``AIOKafkaConsumer``)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         fetch_max_wait_ms=100,
+        **consumer_kwargs,
     )
     await consumer.start()
     found: list[Any] = []
     deadline = time.monotonic() + timeout
     try:
         while len(found) < expected and time.monotonic() < deadline:
-            batches = await consumer.getmany(timeout_ms=200)
+            batches = await consumer.getmany(timeout_ms=200, max_records=max_records)
             for records in batches.values():
                 found.extend(records)
     finally:

@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 
 from stream_app.lean_records import install, lean_values
 from stream_app.topics import ensure_topics
-from tests.integration.helpers import produce, run
+from tests.integration.helpers import produce, read_topic, run
 
 pytestmark = pytest.mark.integration
 
 
-async def _read(bootstrap: str, topic: str, expected: int, lean: bool) -> list[object]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        fetch_max_wait_ms=100,
-        max_partition_fetch_bytes=4096,  # several fetches, some ending inside a batch
-        **({"value_deserializer": lean_values} if lean else {}),
+def _read(bootstrap: str, topic: str, expected: int, lean: bool) -> list[object]:
+    extra = {"value_deserializer": lean_values} if lean else {}
+    # small fetches and odd record counts: some fetches and some getmany calls end inside a batch
+    return run(
+        read_topic(
+            bootstrap, topic, expected, max_records=97, max_partition_fetch_bytes=4096, **extra
+        )
     )
-    await consumer.start()
-    found: list[object] = []
-    try:
-        for _ in range(200):
-            batches = await consumer.getmany(timeout_ms=200, max_records=97)
-            for records in batches.values():
-                found.extend(records)
-            if len(found) >= expected:
-                break
-    finally:
-        await consumer.stop()
-    return found
 
 
 def test_lean_and_stock_consumers_read_the_same_messages(broker, settings_factory):
@@ -44,8 +29,8 @@ def test_lean_and_stock_consumers_read_the_same_messages(broker, settings_factor
     values = [f'{{"n": {i}, "pad": "{"x" * (i % 50)}"}}'.encode() for i in range(1_500)]
     run(produce(broker.bootstrap, [(topic, str(i % 7).encode(), v) for i, v in enumerate(values)]))
     install()
-    lean = run(_read(broker.bootstrap, topic, len(values), lean=True))
-    stock = run(_read(broker.bootstrap, topic, len(values), lean=False))
+    lean = _read(broker.bootstrap, topic, len(values), lean=True)
+    stock = _read(broker.bootstrap, topic, len(values), lean=False)
     assert all(type(r) is tuple for r in lean)
     assert all(isinstance(r, ConsumerRecord) for r in stock)
     assert len(lean) == len(values)
