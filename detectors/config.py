@@ -52,7 +52,8 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     # --- alert policy (detectors/policy.py) ---
     resolve_score: Probability = 0.3
     update_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
-    overwhelming_score: Probability = 0.8
-    fast_open: bool = True  # a score >= overwhelming_score waives the persistence gate
+    overwhelming_score: Probability = 0.8  # crisis: a score this high waives the persistence gate
+    viral_overwhelming_score: Probability = 0.98  # ... and for viral alerts (seldom urgent)
+    fast_open: bool = True  # a score >= the kind's overwhelming score waives the persistence gate
     overwhelming_volume_factor: Annotated[float, msgspec.Meta(ge=1.0)] = 3.0
     level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 240

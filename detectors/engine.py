@@ -191,7 +191,10 @@ class DetectionEngine:
             ("crisis", st.crisis, verdict.crisis),
             ("viral", st.viral, verdict.viral),
         ):
-            overwhelming = score >= cfg.overwhelming_score and floors[kind]
+            strong = score >= (
+                cfg.overwhelming_score if kind == "crisis" else cfg.viral_overwhelming_score
+            )
+            overwhelming = strong and floors[kind]
             decision = self.policy.step(
                 track,
                 level=s.level,
@@ -200,7 +203,7 @@ class DetectionEngine:
                 bucket_ms=start,
                 score=0.0 if suppressed else score,
                 allow_open=warm or overwhelming,
-                overwhelming=cfg.fast_open and score >= cfg.overwhelming_score,
+                overwhelming=cfg.fast_open and strong,
                 bot=verdict.pattern == "bot_raid",
                 parent_alert_id=None if is_brand else parent,
             )
