@@ -233,3 +233,20 @@ def test_alerts_round_trip_as_json(seed: int) -> None:
         assert decode_alert(encode_alert(alert)) == alert
         assert 0.0 <= alert.score <= 1.0
         assert alert.emitted_at == alert.window_end
+
+
+def test_each_kind_has_its_own_persistence_waiver() -> None:
+    def first_post_viral_open(cfg: DetectionConfig) -> int:
+        spike = buckets("acme", 200, seed=4, post_volume=lambda i: 2.5 if 120 <= i < 150 else 1)
+        alerts = run(spike, cfg)
+        opens = [a for a in alerts if (a.kind, a.level, a.status) == ("viral", "post", "open")]
+        return min(minute(a) for a in opens)
+
+    base = {"shared_models": False, "warmup_buckets": 0}
+    waived = first_post_viral_open(DetectionConfig(**base, viral_overwhelming_score=0.6))
+    gated = first_post_viral_open(
+        DetectionConfig(**base, viral_overwhelming_score=1.0, overwhelming_score=0.0)
+    )
+    assert waived == 120  # the first spike bucket (score ~0.92) opens at once
+    assert gated == 121  # the crisis waiver does not apply to viral: a second bucket is needed
+    assert first_post_viral_open(DetectionConfig(**base)) == 121  # default: 0.98 for viral
