@@ -23,7 +23,7 @@ from detectors.explain import build_alert
 from detectors.policy import AlertPolicy, Decision
 from detectors.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.shared import SharedModels, features
-from detectors.state import EntityState
+from detectors.state import EntityState, launch_band
 from detectors.summary import BucketSummary, Level, entity_key
 
 LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
@@ -98,11 +98,19 @@ class DetectionEngine:
         # 1. screen posts for bot raids; attribute their counts to the brand and their hashtags
         raid: dict[str, Counts] = {}
         authors: dict[str, float] = {}
+        launch: dict[str, float] = {}  # typical launch events of launching posts, per target
+        ages: dict[str, int] = {}  # launching post -> its age in buckets
         for key in keys:
             s, st = by_key[key], states[key]
             authors[key] = st.authors.score_one({"events": s.author_events, "authors": s.authors})
             if s.level != "post":
                 continue
+            if self._launching(brand_st, st):
+                ages[key] = st.n_buckets
+                usual = book.typical_launch(st.n_buckets)
+                if usual is not None and s.events > 0:
+                    for target in _rollup_keys(brand, brand_key, s):
+                        launch[target] = launch.get(target, 0.0) + min(float(s.events), usual)
             if authors[key] >= self.config.bot_raid_score:
                 st.raid_left = 2 * self.window.window_buckets
             elif st.raid_left > 0:
@@ -110,24 +118,33 @@ class DetectionEngine:
             if st.raid_left > 0:
                 authors[key] = max(authors[key], self.config.bot_raid_score)
                 counts = Counts.of(s)
-                for target in [brand_key] + [
-                    entity_key("hashtag", f"{brand}#{tag}") for tag, _ in s.top_hashtags
-                ]:
+                for target in _rollup_keys(brand, brand_key, s):
                     raid[target] = raid.get(target, ZERO).plus(counts)
         # 2. brand first (its open crisis is the parent of post alerts), then the rest
         authors[brand_key] = brand_st.authors.score_one(
             {"events": brand_s.author_events, "authors": brand_s.authors}
         )
-        alerts = self._entity(brand_st, brand_s, Priors(), raid.get(brand_key, ZERO), authors)
+        alerts = self._entity(
+            brand_st, brand_s, Priors(), raid.get(brand_key, ZERO), authors, launch=launch
+        )
         parent = brand_st.crisis.alert_id
         priors = self._priors(brand_st)
         typical: dict[str, list[float]] = {"post": [], "hashtag": []}
+        launched: dict[int, list[float]] = {}  # launch band -> events of its launching posts
         open_keys: list[str] = []
         for key in keys:
             s, st = by_key[key], states[key]
             child_raid = raid.get(key, ZERO) if s.level == "hashtag" else ZERO
             pri = priors[s.level]
-            alerts.extend(self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets))
+            age = ages.get(key)
+            if age is not None:  # a launching post: compared with a typical launch at its age
+                usual = book.typical_launch(age)
+                pri = pri if usual is None else pri._replace(volume=usual)
+            alerts.extend(
+                self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch)
+            )
+            if age is not None and s.events > 0:
+                launched.setdefault(launch_band(age), []).append(float(s.events))
             self.state[key] = st
             if st.any_open:
                 open_keys.append(key)
@@ -136,10 +153,18 @@ class DetectionEngine:
         for level, attr in (("post", "post_volume"), ("hashtag", "tag_volume")):
             if typical[level]:
                 book.learn_typical(attr, statistics.median(typical[level]))
+        for band, values in launched.items():
+            book.learn_launch(band, statistics.median(values))
         book.open_keys = open_keys
         book.last_ms = start
         self.state[brand_key] = brand_st
         return alerts
+
+    def _launching(self, brand_st: EntityState, post_st: EntityState) -> bool:
+        """A post in its first ``launch_buckets``, that appeared after its brand was tracked
+        (posts already there when the engine first saw the brand are not launching)."""
+        age, window = post_st.n_buckets, self.config.launch_buckets
+        return age < window and brand_st.n_buckets - age >= window
 
     def _priors(self, brand_st: EntityState) -> dict[str, Priors]:
         book = brand_st.book
@@ -160,6 +185,7 @@ class DetectionEngine:
         authors: dict[str, float],
         parent: str | None = None,
         brand_buckets: int = 0,
+        launch: dict[str, float] | None = None,
     ) -> list[Alert]:
         cfg, size, start = self.config, self.window.size_ms, s.start_ms
         if st.last_ms >= start:
@@ -175,7 +201,8 @@ class DetectionEngine:
             for kind, track in (("crisis", st.crisis), ("viral", st.viral)):
                 for d in self.policy.gap(track, gap, first):
                     alerts.append(self._alert(d, kind, s, None))  # type: ignore[arg-type]
-        a = assess(st, s, pri, raid, authors.get(s.key, 0.0), self.slow_decay)
+        discount = 0.0 if launch is None else launch.get(s.key, 0.0)
+        a = assess(st, s, pri, raid, authors.get(s.key, 0.0), self.slow_decay, discount)
         verdict = classify(a.scores, cfg, a.raw_crisis)
         if self.shared is not None:
             self.shared.observe(s.level, self._features(a))
@@ -250,3 +277,8 @@ class DetectionEngine:
             size_ms=self.window.size_ms,
             shared_score=shared,
         )
+
+
+def _rollup_keys(brand: str, brand_key: str, post: BucketSummary) -> list[str]:
+    """The entities a post's counts roll up into: its brand and its hashtags."""
+    return [brand_key] + [entity_key("hashtag", f"{brand}#{tag}") for tag, _ in post.top_hashtags]

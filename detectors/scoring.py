@@ -127,9 +127,11 @@ def assess(
     raid: Counts,
     authors_score: float,
     slow_decay: float,
+    launch: float = 0.0,
 ) -> Assessment:
     """Push this bucket into the window and score it (before learning it) on three scopes:
-    the bucket, the rolling window and the long EW scope."""
+    the bucket, the rolling window and the long EW scope. ``launch``: events of launching posts
+    that are typical of a launch, left out of the volume test."""
     raw = Counts.of(s)
     st.push((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
     raw_win = _window(st, raid=False)
@@ -146,7 +148,11 @@ def assess(
     if raid_win.trials > 0 or raid_win.sent_count > 0:
         r, m = _crisis_scores(st, (raw, raw_win), pri)
         raw_crisis = 1.0 - (1.0 - r) * (1.0 - m)
-    vol_x: dict[Hashable, Any] = {"count": cur.events, "t": s.start_ms, "prior": pri.volume}
+    vol_x: dict[Hashable, Any] = {
+        "count": max(0.0, cur.events - launch),
+        "t": s.start_ms,
+        "prior": pri.volume,
+    }
     scores = Scores(
         ratio=ratio,
         sentiment=sentiment,

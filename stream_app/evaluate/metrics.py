@@ -6,7 +6,10 @@
 - detection delay: first open of a matching crisis alert minus onset, in event-time minutes;
 - viral (and campaign) episodes never alerted as crisis;
 - quiet false alarms: crisis alerts matching no label at all, per 100 active entity-days
-  (brand-level and post-level entities with events on that UTC day).
+  (brand-level and post-level entities with events on that UTC day);
+- viral precision: viral alert episodes matching a viral (or planned campaign) label / viral alert
+  episodes; quiet viral alerts (matching no label) per 100 entity-days. No target: a viral alert
+  never pages as a crisis, but a team reads it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ class RunMetrics:
     bot_labels: int = 0
     bot_flagged: int = 0
     bot_alerted_organic: int = 0
+    viral_alerts: int = 0
+    true_viral_alerts: int = 0  # matching a viral or campaign label
+    quiet_viral_alerts: int = 0  # matching no label at all
     entity_days: int = 0
     missed: list[str] = field(default_factory=list)
     false_alerts: list[str] = field(default_factory=list)
@@ -81,6 +87,12 @@ class RunMetrics:
             "quiet_false_alerts": self.quiet_false_alerts,
             "entity_days": self.entity_days,
             "false_per_100_entity_days": _ratio(100 * self.quiet_false_alerts, self.entity_days),
+            "viral_alerts": self.viral_alerts,
+            "viral_precision": _ratio(self.true_viral_alerts, self.viral_alerts),
+            "quiet_viral_alerts": self.quiet_viral_alerts,
+            "viral_false_per_100_entity_days": _ratio(
+                100 * self.quiet_viral_alerts, self.entity_days
+            ),
         }
 
 
@@ -157,6 +169,12 @@ def score_run(
         else:
             m.quiet_false_alerts += 1
             m.false_alerts.append(ep.alert_id)
+    viral_eps = [e for e in eps if e.kind == "viral"]
+    m.viral_alerts = len(viral_eps)
+    for ep in viral_eps:
+        kinds = {lab.kind for lab in labels if matches(lab, ep, slack_ms, post_tags)}
+        m.true_viral_alerts += bool(kinds & {"viral", "campaign"})
+        m.quiet_viral_alerts += not kinds
     return m
 
 

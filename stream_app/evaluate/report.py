@@ -32,6 +32,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("bot_raids_flagged", "bot raids flagged", "{:.2f}"),
     ("quiet_false_alerts", "quiet false", "{}"),
     ("false_per_100_entity_days", "false/100 entity-days", "{:.2f}"),
+    ("viral_precision", "viral alert precision", "{:.2f}"),
+    ("viral_false_per_100_entity_days", "viral false/100 entity-days", "{:.2f}"),
 )
 
 

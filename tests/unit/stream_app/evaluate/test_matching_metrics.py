@@ -133,6 +133,31 @@ def test_score_run_counts_recall_precision_delay_and_false_alarms(alert_factory:
     assert sorted(m.false_alerts) == ["bot-wrong", "quiet", "viral-wrong"]
 
 
+def test_score_run_counts_viral_precision_and_quiet_viral_alerts(alert_factory: Any) -> None:
+    campaign = label(
+        eid="k1", kind="campaign", level="hashtag", entity="acme#acmedrop", onset=800, end=900
+    )
+    labels = [
+        label(eid="v1", kind="viral", entity="acme-p3", onset=400, end=500),
+        campaign,
+        label(eid="c1", onset=0, end=60),
+    ]
+    alerts = [
+        alert_factory("v-post", 402, kind="viral", entity="acme-p3"),
+        alert_factory("v-brand", 403, kind="viral", level="brand", entity="acme"),
+        alert_factory("v-campaign", 805, kind="viral", entity="acme-p2"),  # carries #acmedrop
+        alert_factory("v-on-crisis", 4, kind="viral", entity="acme-p1"),  # matches c1 only
+        alert_factory("v-quiet", 1500, kind="viral", entity="acme-p7"),
+        alert_factory("v-quiet2", 1600, kind="viral", level="hashtag", entity="acme#gadgets"),
+    ]
+    m = score_run(labels, alert_episodes(alerts), entity_days=20, post_tags=TAGS)
+    s = m.summary()
+    assert (m.viral_alerts, m.true_viral_alerts, m.quiet_viral_alerts) == (6, 3, 2)
+    assert s["viral_precision"] == 0.5
+    assert s["viral_false_per_100_entity_days"] == 10.0
+    assert m.crisis_alerts == 0  # viral alerts are never judged as crisis alerts
+
+
 def test_metrics_pool_by_addition(alert_factory: Any) -> None:
     one = score_run([label()], alert_episodes([alert_factory("a", 2)]), entity_days=10)
     two = score_run([label()], [], entity_days=30)
