@@ -23,7 +23,7 @@ from detectors.explain import build_alert
 from detectors.policy import AlertPolicy, Decision
 from detectors.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.shared import SharedModels, features
-from detectors.state import EntityState, launch_band
+from detectors.state import EntityState
 from detectors.summary import BucketSummary, Level, entity_key
 
 LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
@@ -107,7 +107,7 @@ class DetectionEngine:
                 continue
             if self._launching(brand_st, st):
                 ages[key] = st.n_buckets
-                usual = book.typical_launch(st.n_buckets)
+                usual = book.launches.usual_max(st.n_buckets)
                 if usual is not None and s.events > 0:
                     for target in _rollup_keys(brand, brand_key, s):
                         launch[target] = launch.get(target, 0.0) + min(float(s.events), usual)
@@ -130,21 +130,20 @@ class DetectionEngine:
         parent = brand_st.crisis.alert_id
         priors = self._priors(brand_st)
         typical: dict[str, list[float]] = {"post": [], "hashtag": []}
-        launched: dict[int, list[float]] = {}  # launch band -> events of its launching posts
         open_keys: list[str] = []
         for key in keys:
             s, st = by_key[key], states[key]
             child_raid = raid.get(key, ZERO) if s.level == "hashtag" else ZERO
             pri = priors[s.level]
             age = ages.get(key)
-            if age is not None:  # a launching post: compared with a typical launch at its age
-                usual = book.typical_launch(age)
+            if age is not None:  # a launching post: compared with a usual launch at its age
+                usual = book.launches.usual_max(age)
                 pri = pri if usual is None else pri._replace(volume=usual)
             alerts.extend(
                 self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch)
             )
             if age is not None and s.events > 0:
-                launched.setdefault(launch_band(age), []).append(float(s.events))
+                book.launches.learn_one(age, float(s.events))
             self.state[key] = st
             if st.any_open:
                 open_keys.append(key)
@@ -153,8 +152,6 @@ class DetectionEngine:
         for level, attr in (("post", "post_volume"), ("hashtag", "tag_volume")):
             if typical[level]:
                 book.learn_typical(attr, statistics.median(typical[level]))
-        for band, values in launched.items():
-            book.learn_launch(band, statistics.median(values))
         book.open_keys = open_keys
         book.last_ms = start
         self.state[brand_key] = brand_st

@@ -12,6 +12,7 @@ from array import array
 
 from detectors._slots import SlotPickle
 from detectors.config import DetectionConfig
+from detectors.launch import LaunchCurve
 from detectors.models.author_concentration import AuthorConcentration
 from detectors.models.count_surprise import CountSurprise
 from detectors.models.ratio_test import RatioTest
@@ -24,52 +25,22 @@ RAID_NEG, RAID_TRIALS, RAID_SENT_SUM, RAID_SENT_COUNT = range(5, 9)
 FIELDS = 9
 
 
-LAUNCH_BANDS = 6  # launch ages in buckets: 0, 1-2, 3-6, 7-14, 15-30, 31 and more
-
-
-def launch_band(age: int) -> int:
-    """The band of a launching post's age in buckets (log2-spaced: launches decay fast first).
-
-    >>> [launch_band(age) for age in (0, 1, 2, 3, 7, 15, 31, 500)]
-    [0, 1, 1, 2, 3, 4, 5, 5]
-    """
-    return min((age + 1).bit_length() - 1, LAUNCH_BANDS - 1)
-
-
 class BrandBook(SlotPickle):
     """Brand-wide bookkeeping stored in the brand entity's state."""
 
-    __slots__ = ("last_ms", "launch_curve", "open_keys", "post_volume", "tag_volume")
+    __slots__ = ("last_ms", "launches", "open_keys", "post_volume", "tag_volume")
 
     def __init__(self) -> None:
         self.last_ms = -1
         self.open_keys: list[str] = []
         self.post_volume = -1.0  # EW typical events per active post per bucket (-1: unknown)
         self.tag_volume = -1.0
-        # ... per launching post (in its first launch_buckets), by launch band of its age
-        self.launch_curve = array("f", [-1.0] * LAUNCH_BANDS)
+        self.launches = LaunchCurve()  # how busy a new post usually is, by age
 
     def learn_typical(self, attr: str, value: float, alpha: float = 0.05) -> None:
         """Update the typical per-entity volume of posts (``post_volume``) or hashtags."""
         current = getattr(self, attr)
         setattr(self, attr, value if current < 0 else current + alpha * (value - current))
-
-    def typical_launch(self, age: int) -> float | None:
-        """Typical events per bucket of a post ``age`` buckets into its launch (None: unknown)."""
-        value = self.launch_curve[launch_band(age)]
-        return None if value < 0 else float(value)
-
-    def learn_launch(self, band: int, value: float, alpha: float = 0.2, clip: float = 3.0) -> None:
-        """Update the typical volume of launching posts in one band of age: each launch weighs
-        about ``alpha`` per band (the rate is divided by the band's width in buckets), and a
-        value is clipped at ``clip`` x the typical (a viral launch barely moves it; every launch,
-        anomalous or not, teaches: launches are what the curve is about)."""
-        current = self.launch_curve[band]
-        if current < 0:
-            self.launch_curve[band] = value
-            return
-        rate = alpha / 2**band
-        self.launch_curve[band] = current + rate * (min(value, clip * current) - current)
 
 
 class EntityState(SlotPickle):

@@ -87,3 +87,25 @@ def test_a_launch_far_above_the_usual_is_still_viral() -> None:
     opened = after_first_launches(viral_opens(cfg, last_factor=10.0))
     expected = {("post", f"acme-p{LAUNCHES}"), ("brand", "acme")}
     assert {(a.level, a.entity) for a in opened} >= expected
+
+
+def test_launch_curve_usual_max_is_the_upper_end_of_usual_launches() -> None:
+    """Launch sizes vary like post popularity (lognormal): the usual maximum sits in the upper
+    tail (mean + 2 sd of log1p, an average over the last ~10 launches, so not exactly at the
+    97.7th percentile), per age band, and survives a pickle round trip."""
+    import pickle
+
+    import numpy as np
+
+    from detectors.launch import LaunchCurve
+
+    rng = np.random.default_rng(7)
+    curve = LaunchCurve()
+    sizes = 40.0 * rng.lognormal(0.0, 0.6, 3_000)
+    for size in sizes:
+        curve.learn_one(0, float(size))  # first bucket of a launch
+        curve.learn_one(40, float(size) / 4)  # the same launch 40 buckets later
+    share_below = float(np.mean(sizes <= curve.usual_max(0)))
+    assert 0.8 < share_below < 0.995
+    assert curve.usual_max(40) < curve.usual_max(0) / 2
+    assert pickle.loads(pickle.dumps(curve)).usual_max(0) == curve.usual_max(0)
