@@ -6,7 +6,11 @@ from typing import Any
 
 
 class SlotPickle:
-    """Mixin: pickle the values of ``__slots__`` as a tuple, in declaration order."""
+    """Mixin: pickle the values of ``__slots__`` as a tuple, in declaration order.
+
+    New slots go at the end: a state pickled before they existed (a shorter tuple, e.g. read
+    back from a changelog written by an older version) gets :meth:`slot_default` for them.
+    """
 
     __slots__: tuple[str, ...] = ()
 
@@ -14,5 +18,14 @@ class SlotPickle:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self.__slots__, state, strict=True):
+        names = self.__slots__
+        if len(state) > len(names):
+            raise ValueError(f"{type(self).__name__}: {len(state)} values for {len(names)} slots")
+        for name, value in zip(names, state, strict=False):
             setattr(self, name, value)
+        for name in names[len(state) :]:
+            setattr(self, name, self.slot_default(name))
+
+    def slot_default(self, name: str) -> Any:
+        """The value of a slot missing from an older state (none by default: an error)."""
+        raise ValueError(f"{type(self).__name__}: state written without slot {name!r}")

@@ -9,6 +9,7 @@ posts and hashtags). Everything pickles compactly; budget: <= 4 KB per entity.
 from __future__ import annotations
 
 from array import array
+from typing import Any
 
 from detectors._slots import SlotPickle
 from detectors.config import DetectionConfig
@@ -28,7 +29,8 @@ FIELDS = 9
 class BrandBook(SlotPickle):
     """Brand-wide bookkeeping stored in the brand entity's state."""
 
-    __slots__ = ("last_ms", "launches", "open_keys", "post_volume", "tag_volume")
+    # new slots go last (SlotPickle): states written before them still load
+    __slots__ = ("last_ms", "open_keys", "post_volume", "tag_volume", "launches")  # noqa: RUF023
 
     def __init__(self) -> None:
         self.last_ms = -1
@@ -36,6 +38,12 @@ class BrandBook(SlotPickle):
         self.post_volume = -1.0  # EW typical events per active post per bucket (-1: unknown)
         self.tag_volume = -1.0
         self.launches = LaunchCurve()  # how busy a new post usually is, by age
+
+    def slot_default(self, name: str) -> Any:
+        """A brand state from before launch curves starts with an empty one."""
+        if name == "launches":
+            return LaunchCurve()
+        return super().slot_default(name)
 
     def learn_typical(self, attr: str, value: float, alpha: float = 0.05) -> None:
         """Update the typical per-entity volume of posts (``post_volume``) or hashtags."""
