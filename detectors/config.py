@@ -42,8 +42,8 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     min_ratio_delta: Probability = 0.15
     min_sentiment_shift: Annotated[float, msgspec.Meta(gt=0.0, le=2.0)] = 0.3
     viral_min_lift: Annotated[float, msgspec.Meta(gt=1.0)] = 3.0
-    # a post's first buckets are its launch: compared with the brand's typical launch volume,
-    # and discounted by that much from its brand's and hashtags' volume (a launch is not viral)
+    # a post's first buckets are its launch: compared with the brand's usual launch at that age
+    # (detectors/launch.py), and that much is left out of its brand's and hashtags' volume
     launch_buckets: Annotated[int, msgspec.Meta(ge=0)] = 60
     baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.004
     volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.02

@@ -98,7 +98,7 @@ class DetectionEngine:
         # 1. screen posts for bot raids; attribute their counts to the brand and their hashtags
         raid: dict[str, Counts] = {}
         authors: dict[str, float] = {}
-        launch: dict[str, float] = {}  # typical launch events of launching posts, per target
+        launch: dict[str, float] = {}  # per brand/hashtag: events of usual launches in it
         ages: dict[str, int] = {}  # launching post -> its age in buckets
         for key in keys:
             s, st = by_key[key], states[key]

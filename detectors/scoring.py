@@ -131,7 +131,7 @@ def assess(
 ) -> Assessment:
     """Push this bucket into the window and score it (before learning it) on three scopes:
     the bucket, the rolling window and the long EW scope. ``launch``: events of launching posts
-    that are typical of a launch, left out of the volume test."""
+    within a usual launch, left out of the volume test."""
     raw = Counts.of(s)
     st.push((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
     raw_win = _window(st, raid=False)
