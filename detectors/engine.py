@@ -99,15 +99,15 @@ class DetectionEngine:
         raid: dict[str, Counts] = {}
         authors: dict[str, float] = {}
         launch: dict[str, float] = {}  # per brand/hashtag: events of usual launches in it
-        ages: dict[str, int] = {}  # launching post -> its age in buckets
+        ages: dict[str, tuple[int, float | None]] = {}  # launching post -> (age, usual maximum)
         for key in keys:
             s, st = by_key[key], states[key]
             authors[key] = st.authors.score_one({"events": s.author_events, "authors": s.authors})
             if s.level != "post":
                 continue
             if self._launching(brand_st, st):
-                ages[key] = st.n_buckets
-                usual = book.launches.usual_max(st.n_buckets)
+                usual = book.launches.usual_max(st.n_buckets)  # before this bucket's learning
+                ages[key] = (st.n_buckets, usual)
                 if usual is not None and s.events > 0:
                     for target in _rollup_keys(brand, brand_key, s):
                         launch[target] = launch.get(target, 0.0) + min(float(s.events), usual)
@@ -135,10 +135,9 @@ class DetectionEngine:
             s, st = by_key[key], states[key]
             child_raid = raid.get(key, ZERO) if s.level == "hashtag" else ZERO
             pri = priors[s.level]
-            age = ages.get(key)
-            if age is not None:  # a launching post: compared with a usual launch at its age
-                usual = book.launches.usual_max(age)
-                pri = pri if usual is None else pri._replace(volume=usual)
+            age, usual = ages.get(key, (None, None))
+            if usual is not None:  # a launching post: compared with a usual launch at its age
+                pri = pri._replace(volume=usual)
             alerts.extend(
                 self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch)
             )
