@@ -12,6 +12,7 @@ consumer lag and resident memory.
 
     python bench/bench_latency.py                    # 5,000 events/s for 10 minutes
     python bench/bench_latency.py --grace-ms 2000    # with a shorter grace period
+    python bench/bench_latency.py --late-share 0.02 --late-ms 20000   # 2% of events up to 20 s late
 """
 
 from __future__ import annotations
@@ -114,7 +115,15 @@ async def run(args: argparse.Namespace, settings: Settings, worker: WorkerProces
         bar.update(int(elapsed) - bar.n)
 
     try:
-        await produce_paced(producer, traffic, speed=1.0, seconds=args.minutes * 60, tick=tick)
+        await produce_paced(
+            producer,
+            traffic,
+            speed=1.0,
+            seconds=args.minutes * 60,
+            tick=tick,
+            late_share=args.late_share,
+            late_ms=args.late_ms,
+        )
         await asyncio.sleep((args.grace_ms or settings.windows.grace_ms) / 1000 + 5)
     finally:
         bar.close()
@@ -132,23 +141,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crisis-min", type=float, default=2.0, help="pile-on length")
     parser.add_argument("--crisis-every-min", type=float, default=3.0, help="pile-on period")
     parser.add_argument("--grace-ms", type=int, default=None, help="override windows.grace_ms")
+    parser.add_argument(
+        "--emit-after-ms", type=int, default=None, help="override windows.emit_after_ms"
+    )
+    parser.add_argument(
+        "--late-share", type=float, default=0.0, help="share of events produced late (0-1)"
+    )
+    parser.add_argument(
+        "--late-ms", type=int, default=20_000, help="largest delay of a late event (event time)"
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION__KEY=VALUE",
+        help="a worker setting, e.g. ingest__idle_partition_ms=500 (repeatable)",
+    )
     args = parser.parse_args(argv)
-    overrides = {}
+    overrides = dict(item.split("=", 1) for item in args.set)
     if args.grace_ms is not None:
         overrides["windows__grace_ms"] = str(args.grace_ms)
+    if args.emit_after_ms is not None:
+        overrides["windows__emit_after_ms"] = str(args.emit_after_ms)
     with worker_rig("latency-", **overrides) as rig:
         settings = rig.settings
         traffic, alerts, samples = asyncio.run(run(args, settings, rig.worker, rig.bootstrap))
         body = rig.worker.get("/metrics")[1]
+        dropped = {
+            name: rig.worker.metric(f"crisiswatch_events_{name}_total")
+            for name in ("amended", "late")
+        }
         log_path = rig.worker.log_path
     lags = [float(a["_lag_s"]) for a in alerts]  # type: ignore[arg-type]
     span = samples[-1]["t_s"] - samples[1]["t_s"]
     metric = "crisiswatch_event_to_alert_latency_seconds"
     result = {
         "produced_events_per_s": round((samples[-1]["events"] - samples[1]["events"]) / span),
-        "grace_ms": args.grace_ms if args.grace_ms is not None else settings.windows.grace_ms,
+        "grace_ms": int(overrides.get("windows__grace_ms", settings.windows.grace_ms)),
+        "emit_after_ms": int(
+            overrides.get("windows__emit_after_ms", settings.windows.emit_after_ms or 0)
+        ),
+        "settings": overrides,
         "bucket_size_s": settings.windows.size_ms / 1000,
         "alerts": len(alerts),
         "alert_kinds": sorted({f"{a['kind']}/{a['status']}" for a in alerts}),
@@ -157,11 +192,16 @@ def main(argv: list[str] | None = None) -> int:
             "p50": round(quantile(lags, 0.5), 2) if lags else None,
             "p99": round(quantile(lags, 0.99), 2) if lags else None,
             "max": round(max(lags), 2) if lags else None,
+            "all": sorted(round(lag, 2) for lag in lags),
         },
         "worker_histogram_s": {
             "p50": round(histogram_quantile(body, metric, 0.5), 2),
             "p99": round(histogram_quantile(body, metric, 0.99), 2),
         },
+        "late_share": args.late_share,
+        "late_ms": args.late_ms,
+        "events_amended": dropped["amended"],
+        "events_late": dropped["late"],
         "lag_max_messages": max(s["lag"] for s in samples),
         "rss_max_mb": round(max(s["rss"] for s in samples), 1),
     }

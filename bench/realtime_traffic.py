@@ -10,6 +10,8 @@ of one brand gets a negative pile-on of ``crisis_len_ms``. Used by ``soak.py`` a
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import json
 import math
 import random
@@ -73,6 +75,10 @@ class Traffic:
 
     def second(self, ts: int) -> list[Message]:
         """The messages of one event-time second starting at ``ts``."""
+        return [message for _, message in self.second_timed(ts)]
+
+    def second_timed(self, ts: int) -> list[tuple[int, Message]]:
+        """The messages of one event-time second starting at ``ts``, each with its event time."""
         rng = self.rng
         density = self.density
         out = []
@@ -94,12 +100,13 @@ class Traffic:
 
     def _event(
         self, etype: str, ts: int, brand: str, post: str, rng: random.Random, **extra: object
-    ) -> Message:
+    ) -> tuple[int, Message]:
         self.serial += 1
+        stamp = ts + rng.randrange(1000)
         event: dict[str, object] = {
             "event_id": f"s{self.serial}",
             "type": etype,
-            "ts": ts + rng.randrange(1000),
+            "ts": stamp,
             "brand": brand,
             "post_id": post,
             "user_id": f"u{rng.randrange(200_000)}",
@@ -110,7 +117,7 @@ class Traffic:
         if etype == "reaction" and "reaction" not in extra:
             event["reaction"] = rng.choice(("love", "haha", "wow", "love", "sad"))
         event.update(extra)
-        return self.topics[etype], post.encode(), json.dumps(event).encode()
+        return stamp, (self.topics[etype], post.encode(), json.dumps(event).encode())
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -131,17 +138,30 @@ async def produce_paced(
     speed: float,
     seconds: float,
     tick: Callable[[float], Awaitable[None]],
+    late_share: float = 0.0,
+    late_ms: int = 0,
 ) -> None:
     """Produce ``traffic`` for ``seconds`` of wall time, event time running ``speed`` times the
-    wall clock from ``traffic.start_ms``; ``tick(elapsed_s)`` is awaited every ~50 ms."""
+    wall clock from ``traffic.start_ms``; ``tick(elapsed_s)`` is awaited every ~50 ms.
+
+    Each message is produced once the (scaled) clock has reached its event time, never before;
+    ``late_share`` of them (drawn at random) are held back by a further delay uniform in
+    ``[0, late_ms]`` of event time: late producers, as a phone batching its uploads."""
     began = time.monotonic()
     event_ms = traffic.start_ms
+    held: list[tuple[int, int, Message]] = []  # heap of (due event time, serial, message)
+    rng = random.Random(traffic.serial + 7919)
+    order = itertools.count()
     while (elapsed := time.monotonic() - began) < seconds:
         due_ms = traffic.start_ms + int(elapsed * speed * 1000)
-        while event_ms < due_ms:
-            for topic, key, value in traffic.second(event_ms):
-                await producer.send(topic, value, key=key)
+        while event_ms <= due_ms:  # every second that has begun
+            for stamp, message in traffic.second_timed(event_ms):
+                delay = rng.randint(0, late_ms) if late_share and rng.random() < late_share else 0
+                heapq.heappush(held, (stamp + delay, next(order), message))
             event_ms += 1000
+        while held and held[0][0] <= due_ms:
+            topic, key, value = heapq.heappop(held)[2]
+            await producer.send(topic, value, key=key)
         await tick(elapsed)
         await asyncio.sleep(0.05)
     await producer.flush()

@@ -21,6 +21,8 @@ class BrandBucket(msgspec.Struct, frozen=True, kw_only=True):
     start_ms: int
     end_ms: int
     summaries: list[BucketSummary]
+    revision: int = 0  # 1: an amendment (events accepted after the bucket was emitted)
+    shard: int = 0  # the input shard an amendment comes from (amendments are per shard)
 
     @property
     def brand_summary(self) -> BucketSummary | None:
@@ -29,22 +31,28 @@ class BrandBucket(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def group_by_brand(summaries: Iterable[BucketSummary]) -> list[BrandBucket]:
-    """Group summaries into :class:`BrandBucket` sorted by ``(start_ms, brand)``; inside a group
-    summaries are sorted by ``(level, entity)`` (brand, then hashtags, then posts).
+    """Group summaries into :class:`BrandBucket` sorted by ``(start_ms, revision, brand)``;
+    inside a group summaries are sorted by ``(level, entity)`` (brand, hashtags, posts).
 
     >>> s = [BucketSummary(level=lv, entity=e, brand=b, start_ms=0, end_ms=60)
     ...      for lv, e, b in [("post", "p2", "b"), ("brand", "b", "b"), ("brand", "a", "a")]]
     >>> [(g.brand, [x.entity for x in g.summaries]) for g in group_by_brand(s)]
     [('a', ['a']), ('b', ['b', 'p2'])]
     """
-    groups: dict[tuple[int, str], list[BucketSummary]] = {}
+    groups: dict[tuple[int, int, str], list[BucketSummary]] = {}
     for s in summaries:
-        groups.setdefault((s.start_ms, s.brand), []).append(s)
+        groups.setdefault((s.start_ms, s.revision, s.brand), []).append(s)
     out = []
-    for (start, brand), group in sorted(groups.items(), key=lambda kv: kv[0]):
+    for (start, revision, brand), group in sorted(groups.items(), key=lambda kv: kv[0]):
         group.sort(key=lambda s: (s.level, s.entity, s.brand))
         out.append(
-            BrandBucket(brand=brand, start_ms=start, end_ms=group[0].end_ms, summaries=group)
+            BrandBucket(
+                brand=brand,
+                start_ms=start,
+                end_ms=group[0].end_ms,
+                summaries=group,
+                revision=revision,
+            )
         )
     return out
 
@@ -104,13 +112,15 @@ def merge_summaries(a: BucketSummary, b: BucketSummary, *, top_n: int = 5) -> Bu
         top_posts_events=[ev for _, _, ev in posts],
         top_hashtags=[(i, neg) for i, neg, _ in tags],
         top_hashtags_events=[ev for _, _, ev in tags],
+        revision=min(a.revision, b.revision),
         **fields,
     )
 
 
 def merge_all(summaries: Iterable[BucketSummary], *, top_n: int = 5) -> list[BucketSummary]:
     """Merge every group of summaries sharing ``(start_ms, level, entity, brand)`` (a post id
-    seen under two brands stays two summaries, as in the bucketer); output sorted by that key."""
+    seen under two brands stays two summaries, as in the bucketer; a bucket and its amendment
+    merge into one); output sorted by that key."""
     merged: dict[tuple[int, str, str, str], BucketSummary] = {}
     for s in summaries:
         k = (s.start_ms, s.level, s.entity, s.brand)

@@ -2,10 +2,12 @@
 
 Every accepted event counts for its brand, its post (entity ``post_id``) and each of its hashtags
 (entity ``f"{brand}#{tag}"``) in the tumbling bucket ``[start, start + size_ms)`` holding it.
-A bucket closes once the watermark reaches ``end + grace_ms`` (:mod:`detectors.watermark`);
-:meth:`Bucketer.advance` returns the summaries of closed buckets, :meth:`Bucketer.flush` closes
-everything at the end of input. Output is deterministic: it depends on the set of accepted events
-only, not on their arrival order, and summaries of shards merge exactly
+A bucket is emitted once the watermark reaches ``end + emit_after_ms`` and closes at
+``end + grace_ms`` (:mod:`detectors.watermark`); the events accepted in between are its
+*amendment*, emitted at close as summaries with ``revision = 1``. :meth:`Bucketer.advance`
+returns the summaries due, :meth:`Bucketer.flush` emits everything at the end of input. Output is
+deterministic: it depends on the accepted events and, for the split between a bucket and its
+amendment, on the watermark at each one's arrival; summaries of shards merge exactly
 (:func:`detectors.brand_bucket.merge_summaries`).
 
 **Bootstrap.** The first event would set the watermark; a bogus far-future first timestamp would
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import msgspec
 import numpy as np
 
 from detectors.accumulate import SLOT, BrandState, close_brand, event_code
@@ -75,12 +78,15 @@ class Bucketer:
             grace_ms=window.grace_ms,
             max_future_ms=window.max_future_ms,
             max_past_ms=max_past_ms,
+            emit_after_ms=window.emit_after_ms,
         )
         # A horizon of at least one bucket plus grace guarantees no double counting: an id
         # forgotten earlier belongs to a closed bucket, so its duplicate is rejected as late.
         horizon = max(dedup_horizon_ms, window.size_ms + window.grace_ms)
         self._dedup = EventDeduplicator(horizon, dedup_max_size)
         self._buckets: dict[int, dict[str, BrandState]] = {}
+        self._amends: dict[int, dict[str, BrandState]] = {}  # emitted buckets, within grace
+        self.amended = 0  # accepted events that amend an emitted bucket
         self._pending: list[Event] | None = []
         self._hashes: AuthorCache = {}
         self.counts: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
@@ -93,19 +99,20 @@ class Bucketer:
 
     @property
     def open_buckets(self) -> int:
-        """Buckets accumulating (bounded by ``(grace + max_future) / size + 2``)."""
-        return len(self._buckets)
+        """Buckets and amendments accumulating (bounded by ``(grace + max_future) / size + 3``)."""
+        return len(self._buckets) + len(self._amends)
 
     @property
     def open_starts(self) -> set[int]:
-        """Start times of the buckets still accumulating."""
-        return set(self._buckets)
+        """Start times of the buckets and amendments still accumulating."""
+        return set(self._buckets) | set(self._amends)
 
     @property
     def closed_before_ms(self) -> int:
-        """Every bucket ending at or before this event time is closed (-1 before any)."""
-        open_from = self._wm.open_from
-        return open_from if open_from > 0 else -1
+        """Every bucket ending at or before this event time is emitted (-1 before any); its
+        amendment may follow."""
+        emitted_from = self._wm.emitted_from
+        return emitted_from if emitted_from > 0 else -1
 
     @property
     def pending(self) -> int:
@@ -115,10 +122,14 @@ class Bucketer:
     def state_size(self) -> dict[str, int]:
         """Sizes of every piece of state (for tests and gauges)."""
         accumulators = sum(
-            len(v) for b in self._buckets.values() for st in b.values() for v in st.posts.values()
+            len(v)
+            for buckets in (self._buckets, self._amends)
+            for b in buckets.values()
+            for st in b.values()
+            for v in st.posts.values()
         )
         return {
-            "open_buckets": len(self._buckets),
+            "open_buckets": self.open_buckets,
             "accumulators": accumulators,
             "dedup_ids": len(self._dedup),
             "author_hash_cache": len(self._hashes),
@@ -146,11 +157,15 @@ class Bucketer:
             return "duplicate"
         wm.observe(ts)
         self.counts["accepted"] += 1
+        buckets = self._buckets
+        if wm.is_amendment(ts):
+            buckets = self._amends
+            self.amended += 1
 
         tags = event.hashtags
         if len(tags) > 1 and len(set(tags)) < len(tags):
             tags = tuple(dict.fromkeys(tags))
-        acc = accumulator(self._buckets, ts - ts % self.size_ms, event.brand, event.post_id, tags)
+        acc = accumulator(buckets, ts - ts % self.size_ms, event.brand, event.post_id, tags)
         code, senti = event_code(event.type, event.negative, event.reaction, event.sentiment)
         acc.codes[SLOT[code]] += 1
         if senti:
@@ -217,35 +232,51 @@ class Bucketer:
             return True
         kept = batch if n_accepted == len(batch) else batch.take(np.nonzero(accepted)[0])
         self._dedup.record_new(kept.event_id, kept.ts_ms.tolist())
+        # sorted rows at or above the watermark never amend; those below it form a prefix
+        n_amends = int(np.searchsorted(kept.ts_ms, wm.emitted_from, side="left"))
         wm.observe(int(kept.ts_ms[-1]))
+        if n_amends:
+            self.amended += n_amends
+            accumulate(self._amends, kept.take(np.arange(n_amends)), self.size_ms)
+            kept = kept.tail(n_amends)
         accumulate(self._buckets, kept, self.size_ms)
         return True
 
     def advance(self, watermark_ms: int | None = None) -> list[BucketSummary]:
-        """Summaries of the buckets closed by the watermark (optionally first raised to
-        ``watermark_ms``, e.g. for an idle shard), by ``(start_ms, level, entity, brand)``."""
+        """Summaries of the buckets and amendments due at the watermark (optionally first raised
+        to ``watermark_ms``, e.g. for an idle shard), by ``(start, revision, level, entity)``."""
         if watermark_ms is not None:
             self._resolve()
             self._wm.raise_to(watermark_ms)
-        open_from = self._wm.open_from
-        return self._close(sorted(s for s in self._buckets if s < open_from))
+        emitted_from, open_from = self._wm.emitted_from, self._wm.open_from
+        return self._close(
+            [s for s in self._buckets if s < emitted_from],
+            [s for s in self._amends if s < open_from],
+        )
 
     def flush(self) -> list[BucketSummary]:
-        """Close every bucket (end of input); later events for them are counted late."""
+        """Emit every bucket and amendment (end of input); later events for them are late."""
         self._resolve()
-        starts = sorted(self._buckets)
+        starts = sorted(self.open_starts)
         if starts:
             self._wm.close_before(starts[-1] + self.size_ms)
-        return self._close(starts)
+        return self._close(list(self._buckets), list(self._amends))
 
-    def _close(self, starts: list[int]) -> list[BucketSummary]:
+    def _close(self, starts: list[int], amend_starts: list[int]) -> list[BucketSummary]:
         out: list[BucketSummary] = []
-        for start in starts:
-            brands = self._buckets.pop(start)
-            end = start + self.size_ms
-            for brand, st in brands.items():
-                out.extend(close_brand(brand, st, start, end, self.top_n))
-        out.sort(key=lambda s: (s.start_ms, s.level, s.entity, s.brand))
+        for buckets, chosen, revision in (
+            (self._buckets, starts, 0),
+            (self._amends, amend_starts, 1),
+        ):
+            for start in chosen:
+                brands = buckets.pop(start)
+                end = start + self.size_ms
+                for brand, st in brands.items():
+                    closed = close_brand(brand, st, start, end, self.top_n)
+                    if revision:
+                        closed = [msgspec.structs.replace(c, revision=revision) for c in closed]
+                    out.extend(closed)
+        out.sort(key=lambda s: (s.start_ms, s.revision, s.level, s.entity, s.brand))
         return out
 
     def _hold(self, event: Event) -> Outcome:

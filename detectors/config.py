@@ -12,10 +12,17 @@ Probability = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 
 
 class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Event-time bucketing: bucket size, allowed lateness and rolling window length."""
+    """Event-time bucketing: bucket size, allowed lateness and rolling window length.
+
+    A bucket is emitted (scored) once the watermark passes its end + ``emit_after_ms``; events
+    arriving later, up to ``grace_ms`` after its end, are emitted as its amendment when the
+    watermark passes end + ``grace_ms``; later ones are late and dropped. ``emit_after_ms`` of
+    ``None`` (or >= ``grace_ms``): a bucket is emitted only once, when it closes.
+    """
 
     size_ms: PositiveMs = 60_000
     grace_ms: NonNegativeMs = 30_000
+    emit_after_ms: NonNegativeMs | None = 0
     window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
     max_future_ms: PositiveMs = 6 * 3_600_000
 

@@ -24,9 +24,14 @@ from detectors.policy import AlertPolicy, Decision
 from detectors.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.shared import SharedModels, features
 from detectors.state import EntityState
-from detectors.summary import BucketSummary, Level, entity_key
-
-LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
+from detectors.summary import (
+    LEVEL_ORDER,
+    BucketSummary,
+    Level,
+    empty_summary,
+    entity_key,
+    split_key,
+)
 
 
 class BrandBatch(Protocol):
@@ -40,19 +45,10 @@ class BrandBatch(Protocol):
     def end_ms(self) -> int: ...
     @property
     def summaries(self) -> Sequence[BucketSummary]: ...
-
-
-def empty_summary(level: Level, entity: str, brand: str, start: int, end: int) -> BucketSummary:
-    """A summary with no events (an entity that was silent in a bucket)."""
-    return BucketSummary(level=level, entity=entity, brand=brand, start_ms=start, end_ms=end)
-
-
-def split_key(key: str) -> tuple[Level, str]:
-    """The inverse of :func:`detectors.summary.entity_key`."""
-    level, entity = key.split(":", 1)
-    if level not in LEVEL_ORDER:
-        raise ValueError(f"not an entity key: {key!r}")
-    return level, entity  # type: ignore[return-value]
+    @property
+    def revision(self) -> int: ...
+    @property
+    def shard(self) -> int: ...
 
 
 class DetectionEngine:
@@ -85,8 +81,8 @@ class DetectionEngine:
         brand_st = self.state.get(brand_key) or self.new_state("brand")
         book = brand_st.book
         assert book is not None
-        if start <= book.last_ms:
-            return []
+        if start <= book.last_ms:  # seen: only an amendment changes anything
+            return self._amend(batch, brand_st) if batch.revision else []
         by_key = {s.key: s for s in batch.summaries if s.brand == brand}
         brand_s = by_key.pop(brand_key, None) or empty_summary("brand", brand, brand, start, end)
         for key in book.open_keys:
@@ -153,6 +149,40 @@ class DetectionEngine:
                 book.learn_typical(attr, statistics.median(typical[level]))
         book.open_keys = open_keys
         book.last_ms = start
+        self.state[brand_key] = brand_st
+        return alerts
+
+    def _amend(self, batch: BrandBatch, brand_st: EntityState) -> list[Alert]:
+        """Late events of a bucket already processed: added to the rolling window of entities
+        that were scored on it; an entity not yet scored on it is scored now (its first look)."""
+        book = brand_st.book
+        assert book is not None
+        mark = (batch.shard, batch.start_ms)
+        if mark in book.amended:  # the same amendment read again (at-least-once)
+            return []
+        size = self.window.size_ms
+        horizon = book.last_ms - (self.window.window_buckets + 2) * size - self.window.grace_ms
+        book.amended = [m for m in book.amended if m[1] >= horizon] + [mark]
+        priors, parent = self._priors(brand_st), brand_st.crisis.alert_id
+        alerts: list[Alert] = []
+        brand_key = entity_key("brand", batch.brand)
+        for s in sorted(batch.summaries, key=lambda s: (LEVEL_ORDER[s.level], s.key)):
+            key = s.key
+            if s.brand != batch.brand:
+                continue
+            st = brand_st if key == brand_key else self.state.get(key)
+            if st is not None and st.last_ms >= s.start_ms:
+                st.amend(s.start_ms, size, tuple(Counts.of(s)), self.slow_decay)
+            else:
+                st = st or self.new_state(s.level)
+                authors = {
+                    key: st.authors.score_one({"events": s.author_events, "authors": s.authors})
+                }
+                pri = priors[s.level]
+                alerts.extend(self._entity(st, s, pri, ZERO, authors, parent, brand_st.n_buckets))
+                if st.any_open and key not in book.open_keys:
+                    book.open_keys.append(key)
+            self.state[key] = st
         self.state[brand_key] = brand_st
         return alerts
 

@@ -88,12 +88,16 @@ def deviations(a: Assessment) -> list[Deviation]:
             )
         )
     if sc.volume > 0 and a.expected_volume is not None:
+        tested = a.current.events - a.launch  # usual launches are not part of the test
+        change = f"x{tested / max(a.expected_volume, 0.5):.1f}"
+        if a.launch > 0:
+            change += f" beyond {a.launch:.0f} events of usual new-post launches"
         found.append(
             Deviation(
                 signal="volume",
                 value=a.current.events,
                 baseline=round(a.expected_volume, 3),
-                change=f"x{a.current.events / max(a.expected_volume, 0.5):.1f}",
+                change=change,
                 score=round(sc.volume, 4),
             )
         )

@@ -88,6 +88,7 @@ class Assessment(NamedTuple):
     previous_mean: float  # mean events per bucket over the window before this bucket
     ratio_baseline: float
     sentiment_baseline: float
+    launch: float = 0.0  # events of usual launches left out of the volume test
 
 
 def _window(st: EntityState, raid: bool) -> Counts:
@@ -168,6 +169,7 @@ def assess(
         previous_mean=st.previous_mean(EVENTS),
         ratio_baseline=st.ratio.expected({"prior": pri.ratio}),
         sentiment_baseline=st.sentiment.expected({"prior": pri.sentiment}),
+        launch=min(launch, cur.events),
     )
 
 

@@ -30,7 +30,7 @@ class BrandBook(SlotPickle):
     """Brand-wide bookkeeping stored in the brand entity's state."""
 
     # new slots go last (SlotPickle): states written before them still load
-    __slots__ = ("last_ms", "open_keys", "post_volume", "tag_volume", "launches")  # noqa: RUF023
+    __slots__ = ("last_ms", "open_keys", "post_volume", "tag_volume", "launches", "amended")  # noqa: RUF023
 
     def __init__(self) -> None:
         self.last_ms = -1
@@ -38,11 +38,14 @@ class BrandBook(SlotPickle):
         self.post_volume = -1.0  # EW typical events per active post per bucket (-1: unknown)
         self.tag_volume = -1.0
         self.launches = LaunchCurve()  # how busy a new post usually is, by age
+        self.amended: list[tuple[int, int]] = []  # (shard, bucket start) of recent amendments
 
     def slot_default(self, name: str) -> Any:
-        """A brand state from before launch curves starts with an empty one."""
+        """A brand state from before launch curves (amendments) starts with an empty one."""
         if name == "launches":
             return LaunchCurve()
+        if name == "amended":
+            return []
         return super().slot_default(name)
 
     def learn_typical(self, attr: str, value: float, alpha: float = 0.05) -> None:
@@ -127,6 +130,21 @@ class EntityState(SlotPickle):
         """Add one bucket's organic counts to the long EW scope."""
         for i, value in enumerate(values):
             self.slow[i] = self.slow[i] * slow_decay + value
+
+    def amend(self, start_ms: int, size_ms: int, raw: tuple[float, ...], slow_decay: float) -> bool:
+        """Add the counts (negative, trials, sentiment sum and count, events) of events that
+        arrived after bucket ``start_ms`` was scored into that bucket's place in the rolling
+        window and the long scope; False when the bucket has left the window."""
+        back = (self.last_ms - start_ms) // size_ms
+        if back < 0 or back >= self.window_buckets:
+            return False
+        base = len(self.ring) - FIELDS * (back + 1)
+        for i, value in enumerate(raw[:5]):
+            self.ring[base + i] += value
+        decay = slow_decay**back
+        for i, value in enumerate(raw[:4]):
+            self.slow[i] += value * decay
+        return True
 
     def window_sum(self, field: int) -> float:
         """Sum of one field over the rolling window."""

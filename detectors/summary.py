@@ -12,6 +12,7 @@ import msgspec
 
 Level = Literal["brand", "post", "hashtag"]
 LEVELS: tuple[Level, ...] = ("brand", "post", "hashtag")
+LEVEL_ORDER: dict[str, int] = {"brand": 0, "post": 1, "hashtag": 2}
 
 
 class BucketSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,6 +47,9 @@ class BucketSummary(msgspec.Struct, frozen=True, kw_only=True):
     author_events: int = 0
     top_posts_events: list[int] = msgspec.field(default_factory=list)
     top_hashtags_events: list[int] = msgspec.field(default_factory=list)
+    # Added with early emission (additive): 0 = the bucket as first emitted, ``emit_after_ms``
+    # after its end; 1 = its amendment, the events accepted after that, up to ``grace_ms``.
+    revision: int = 0
 
     @property
     def key(self) -> str:
@@ -60,3 +64,16 @@ def entity_key(level: Level, entity: str) -> str:
     'post:p1'
     """
     return f"{level}:{entity}"
+
+
+def empty_summary(level: Level, entity: str, brand: str, start: int, end: int) -> BucketSummary:
+    """A summary with no events (an entity that was silent in a bucket)."""
+    return BucketSummary(level=level, entity=entity, brand=brand, start_ms=start, end_ms=end)
+
+
+def split_key(key: str) -> tuple[Level, str]:
+    """The inverse of :func:`detectors.summary.entity_key`."""
+    level, entity = key.split(":", 1)
+    if level not in LEVEL_ORDER:
+        raise ValueError(f"not an entity key: {key!r}")
+    return level, entity  # type: ignore[return-value]

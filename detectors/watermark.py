@@ -5,6 +5,10 @@ The watermark is the largest event time accepted so far. Relative to it an event
 * ``future`` when ``ts > watermark + max_future_ms``: rejected, and it does not move the watermark;
 * ``late`` when its bucket has closed (``bucket end + grace_ms <= watermark``), or the bucketer
   already flushed it: counted and dropped, never mixed into a later bucket;
+* an *amendment* (accepted, :attr:`Watermark.is_amendment`) when its bucket was already emitted
+  (``bucket end + emit_after_ms <= watermark``) but is still within grace: a bucket is first
+  emitted ``emit_after_ms`` after its end and amended by the events that arrive later, up to
+  ``grace_ms`` (early firing with late amendments; ``emit_after_ms = grace_ms``: no amendments);
 * ``too_old`` when late by more than ``max_past_ms`` (``ts < watermark - max_past_ms``): a late
   event so old that its timestamp is suspicious. Events within grace are never ``too_old``.
 
@@ -38,10 +42,21 @@ class Watermark:
     ('future', 'too_old', 'late')
     >>> wm.classify(960_000), wm.open_from
     ('accepted', 960000)
+
+    With ``emit_after_ms``, buckets are emitted earlier and amended until grace:
+
+    >>> wm = Watermark(size_ms=60_000, grace_ms=30_000, max_future_ms=300_000,
+    ...                max_past_ms=3_600_000, emit_after_ms=1_000)
+    >>> wm.observe(121_000); wm.emitted_from, wm.open_from
+    (120000, 60000)
+    >>> wm.classify(119_000), wm.is_amendment(119_000), wm.is_amendment(121_500)
+    ('accepted', True, False)
     """
 
     __slots__ = (
         "_bump_at",
+        "emit_after_ms",
+        "emitted_from",
         "grace_ms",
         "max_future_ms",
         "max_past_ms",
@@ -51,20 +66,31 @@ class Watermark:
     )
 
     def __init__(
-        self, *, size_ms: int, grace_ms: int, max_future_ms: int, max_past_ms: int
+        self,
+        *,
+        size_ms: int,
+        grace_ms: int,
+        max_future_ms: int,
+        max_past_ms: int,
+        emit_after_ms: int | None = None,
     ) -> None:
         if size_ms <= 0 or grace_ms < 0 or max_future_ms < 0 or max_past_ms < 0:
             raise ValueError(
                 "need size_ms > 0 and grace_ms, max_future_ms, max_past_ms >= 0, got "
                 f"{size_ms}, {grace_ms}, {max_future_ms}, {max_past_ms}"
             )
+        if emit_after_ms is not None and emit_after_ms < 0:
+            raise ValueError(f"need emit_after_ms >= 0, got {emit_after_ms}")
         self.size_ms = size_ms
         self.grace_ms = grace_ms
+        # never later than grace: a bucket is emitted at the latest when it closes
+        self.emit_after_ms = grace_ms if emit_after_ms is None else min(emit_after_ms, grace_ms)
         self.max_future_ms = max_future_ms
         self.max_past_ms = max_past_ms
         self.value: int | None = None
         self.open_from = _NEVER  # earliest bucket start still open; events before it are late
-        self._bump_at = _NEVER  # the watermark at which open_from moves next
+        self.emitted_from = _NEVER  # earliest bucket start not yet emitted (>= open_from)
+        self._bump_at = _NEVER  # the watermark at which open_from or emitted_from moves next
 
     def classify(self, ts_ms: int) -> Verdict:
         """Judge an event time without changing anything (before any watermark: accepted)."""
@@ -76,6 +102,10 @@ class Watermark:
         if ts_ms < self.open_from:
             return "too_old" if ts_ms < value - self.max_past_ms else "late"
         return "accepted"
+
+    def is_amendment(self, ts_ms: int) -> bool:
+        """True when an accepted event's bucket was already emitted: the event amends it."""
+        return ts_ms < self.emitted_from
 
     def observe(self, ts_ms: int) -> None:
         """Advance to an accepted event time (never backwards)."""
@@ -93,9 +123,13 @@ class Watermark:
         """Treat every bucket starting before ``end_ms`` as closed (after a flush)."""
         if end_ms > self.open_from:
             self.open_from = end_ms
+        if end_ms > self.emitted_from:
+            self.emitted_from = end_ms
 
     def _recompute(self) -> None:
         assert self.value is not None
         size, grace = self.size_ms, self.grace_ms
+        emit = self.emit_after_ms
         self.open_from = max(self.open_from, first_open_start(self.value, size, grace))
-        self._bump_at = self.open_from + size + grace
+        self.emitted_from = max(self.emitted_from, first_open_start(self.value, size, emit))
+        self._bump_at = min(self.open_from + size + grace, self.emitted_from + size + emit)

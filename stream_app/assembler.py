@@ -4,7 +4,9 @@ A bucket of a brand is complete when every shard's mark has passed its end (or t
 been idle for ``idle_after_s`` wall seconds while others moved on). The state lives in memory:
 the worker acknowledges a partial's message only once its bucket has been detected, so after a
 crash the uncommitted partials are simply read again. The first partial of a shard for a
-(brand, bucket) wins, so re-read input changes nothing.
+(brand, bucket, revision) wins, so re-read input changes nothing. A shard's amendment
+(``revision = 1``) of a bucket still assembling joins it; of a bucket already detected it is
+handed back at once, to be detected as an amendment.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class Pending(msgspec.Struct, kw_only=True):
     brand: str
     start_ms: int
     end_ms: int
-    shards: list[int]
+    parts: list[tuple[int, int]]  # (shard, revision) of the partials merged
     summaries: dict[str, BucketSummary]
     ingested_at_s: float = 0.0
     tokens: list[Any] = msgspec.field(default_factory=list)
@@ -56,9 +58,19 @@ class Assembler:
         self.finished: set[tuple[int, str]] = set()
         self.late_partials = 0
 
-    def add_partial(self, partial: PartialBucket, token: Any = None) -> None:
-        """Merge one partial unless this shard already sent it; ``token`` comes back when done."""
+    def add_partial(self, partial: PartialBucket, token: Any = None) -> BrandBucket | None:
+        """Merge one partial unless this shard already sent it; ``token`` comes back when done.
+        Returns the amendment of an already detected bucket, to detect now."""
         key = (partial.start_ms, partial.brand)
+        if key in self.finished and partial.revision:
+            return BrandBucket(
+                brand=partial.brand,
+                start_ms=partial.start_ms,
+                end_ms=partial.end_ms,
+                summaries=sorted(partial.summaries, key=_summary_order),
+                revision=partial.revision,
+                shard=partial.shard,
+            )
         if key in self.finished:
             self.late_partials += 1
             log.warning(
@@ -73,21 +85,23 @@ class Assembler:
                 brand=partial.brand,
                 start_ms=partial.start_ms,
                 end_ms=partial.end_ms,
-                shards=[],
+                parts=[],
                 summaries={},
             )
             self.pending[key] = pending
             heapq.heappush(self._by_end, (partial.end_ms, partial.start_ms, partial.brand))
         pending.tokens.append(token)
-        if partial.shard in pending.shards:
-            return
-        pending.shards.append(partial.shard)
+        part = (partial.shard, partial.revision)
+        if part in pending.parts:
+            return None
+        pending.parts.append(part)
         for summary in partial.summaries:
             current = pending.summaries.get(summary.key)
             pending.summaries[summary.key] = (
                 summary if current is None else merge_summaries(current, summary)
             )
         pending.ingested_at_s = max(pending.ingested_at_s, partial.ingested_at_s)
+        return None
 
     def add_mark(self, mark: ShardMark, now_s: float) -> None:
         """Record a shard's progress (marks only move forward)."""

@@ -21,10 +21,12 @@ class PartialBucket(msgspec.Struct, frozen=True, tag="partial", kw_only=True):
     end_ms: int
     summaries: list[BucketSummary]
     ingested_at_s: float = 0.0
+    revision: int = 0  # 1: the shard's amendment (events after the bucket was emitted)
 
 
 class ShardMark(msgspec.Struct, frozen=True, tag="mark", kw_only=True):
-    """Shard ``shard`` has sent every partial of every bucket ending at or before ``closed_ms``."""
+    """Shard ``shard`` has sent every partial of every bucket ending at or before ``closed_ms``
+    (amendments excepted: they follow within grace)."""
 
     shard: int
     closed_ms: int

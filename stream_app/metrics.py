@@ -36,6 +36,17 @@ class EngineMetrics:
             "Events dropped because they arrived after their bucket closed (beyond grace).",
             registry=r,
         )
+        self.amended = Counter(
+            "crisiswatch_events_amended_total",
+            "Events that arrived after their bucket was emitted but within grace: sent as the "
+            "bucket's amendment, added to its place in the rolling windows.",
+            registry=r,
+        )
+        self.amendments = Counter(
+            "crisiswatch_amendments_detected_total",
+            "Per-shard bucket amendments applied by stage 2 to already detected brand buckets.",
+            registry=r,
+        )
         self.out_of_bounds = Counter(
             "crisiswatch_events_out_of_bounds_total",
             "Events dropped for a timestamp too far ahead of (future) or behind (too_old) the "
@@ -61,7 +72,7 @@ class EngineMetrics:
         )
         self.watermark_delay = Gauge(
             "crisiswatch_watermark_delay_seconds",
-            "Event time of the newest event seen minus the ingest watermark.",
+            "Event time of the newest event seen minus the end of the newest emitted bucket.",
             registry=r,
         )
         self.watermark = Gauge(

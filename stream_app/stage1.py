@@ -36,6 +36,7 @@ class ShardState:
         self.open_offsets: dict[TopicPartition, dict[int, int]] = defaultdict(dict)
         self.buffer: list[EventBatch] = []  # fetched chunks, in arrival order
         self.closed_ms = -1
+        self.amended = 0  # the bucketer's amended count already reported
         self.ingested_at_s = 0.0
         self.marked_at_s = 0.0
 
@@ -117,6 +118,9 @@ class BucketingSink:
             outcomes = state.bucketer.add_batch(ready)
             self._track_open(state, ready, outcomes)
             counts = state.bucketer.take_counts()
+            amended, state.amended = state.bucketer.amended - state.amended, state.bucketer.amended
+            if amended:
+                self.metrics.amended.inc(amended)
             if counts["late"]:
                 self.metrics.late.inc(counts["late"])
             if counts["duplicate"]:
@@ -171,6 +175,7 @@ class BucketingSink:
                         end_ms=bucket.end_ms,
                         summaries=bucket.summaries,
                         ingested_at_s=state.ingested_at_s,
+                        revision=bucket.revision,
                     )
                     await producer.send(topic, value=encode(message), key=bucket.brand.encode())
                 for summary in summaries:

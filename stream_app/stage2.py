@@ -160,7 +160,13 @@ class DetectStage:
             assembler = self._assembler(partition)
             now = time.time()
             if isinstance(message, PartialBucket):
-                assembler.add_partial(message, event)
+                amendment = assembler.add_partial(message, event)
+                if amendment is not None:  # late events of a bucket already detected
+                    alerts = self._engine(partition).process(amendment)
+                    await self._publish(alerts, message.ingested_at_s)
+                    self.state.flush()
+                    event.ack()
+                    self.metrics.amendments.inc()
             else:
                 assembler.add_mark(message, now)
                 event.ack()

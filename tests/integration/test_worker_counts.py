@@ -69,3 +69,36 @@ def test_worker_counts_every_produced_event_by_type(broker, settings_factory, tm
         assert stats["events_by_brand"] == {"acme": total}
     finally:
         assert worker.stop() == 0, worker.log_tail()
+
+
+def test_an_event_late_within_grace_amends_its_bucket(broker, settings_factory, tmp_path: Path):
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    broker.create_topics(settings)
+    likes = settings.topics.likes
+    base = 1_767_225_600_000  # a bucket start
+
+    def like(i: int, offset_ms: int) -> tuple[str, bytes, bytes]:
+        return (likes, b"p1", event_json(event_id=f"l{i}", type="like", ts=base + offset_ms))
+
+    env = worker_env(settings, broker.bootstrap, tmp_path / "data")
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    try:
+        worker.wait_ready(timeout=90)
+        # the bucket, then an event past its end: emitted (emit_after_ms = 0)
+        run(produce(broker.bootstrap, [like(i, i * 1_000) for i in range(20)] + [like(99, 61_500)]))
+        assert wait_until(lambda: worker.metric("crisiswatch_buckets_detected_total") >= 1, 60), (
+            worker.log_tail()
+        )
+        assert worker.metric("crisiswatch_events_amended_total") == 0
+        run(produce(broker.bootstrap, [like(100, 30_000)]))  # bucket emitted, not yet closed
+        assert wait_until(lambda: worker.metric("crisiswatch_events_amended_total") == 1, 30)
+        run(produce(broker.bootstrap, [like(101, 91_000)]))  # closes the bucket: amendment out
+        assert wait_until(
+            lambda: worker.metric("crisiswatch_amendments_detected_total") >= 1, 30
+        ), worker.log_tail()
+        run(produce(broker.bootstrap, [like(102, 40_000)]))  # now beyond grace: late, dropped
+        assert wait_until(lambda: worker.metric("crisiswatch_events_late_total") == 1, 30)
+        assert worker.metric("crisiswatch_events_total") == 24
+        assert worker.metric("crisiswatch_events_amended_total") == 1
+    finally:
+        assert worker.stop() == 0, worker.log_tail()

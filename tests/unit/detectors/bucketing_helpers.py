@@ -29,10 +29,17 @@ def make_bucketer(
     grace_ms: int = 30_000,
     max_future_ms: int = 300_000,
     max_past_ms: int = 3_600_000,
+    emit_after_ms: int | None = None,
     **kwargs: Any,
 ) -> Bucketer:
-    """A bucketer with small test defaults (``bootstrap_events=1`` unless given)."""
+    """A bucketer with small test defaults (``bootstrap_events=1`` unless given; buckets emitted
+    once, at close, unless ``emit_after_ms`` is given)."""
     kwargs.setdefault("bootstrap_events", 1)
     kwargs.setdefault("dedup_horizon_ms", 600_000)
-    window = WindowConfig(size_ms=size_ms, grace_ms=grace_ms, max_future_ms=max_future_ms)
+    window = WindowConfig(
+        size_ms=size_ms,
+        grace_ms=grace_ms,
+        max_future_ms=max_future_ms,
+        emit_after_ms=emit_after_ms,
+    )
     return Bucketer(window, max_past_ms=max_past_ms, **kwargs)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detectors.brand_bucket import merge_all
 from detectors.events import Event
 from detectors.summary import BucketSummary
 from tests.unit.detectors.bucketing_helpers import T0, make_bucketer, make_event
@@ -207,18 +209,65 @@ def _events(draw_ts: list[int], seed: int) -> list[Event]:
 def test_out_of_order_within_grace_equals_sorted_input(
     offsets: list[int], delays: list[int], seed: int, bootstrap: int
 ) -> None:
+    arrival, in_order = _delayed(offsets, delays, seed)
+    kw = {"grace_ms": 30_000, "bootstrap_events": bootstrap}
+    assert _run(arrival, **kw) == _run(in_order, **kw)
+
+
+def _delayed(offsets: list[int], delays: list[int], seed: int) -> tuple[list[Event], list[Event]]:
+    """The events in arrival order (event time + a delay of at most grace: never late; all
+    within max_future) and in event-time order."""
     events = _events([T0 + o for o in offsets], seed)
-    # arrival = event time + a delay of at most grace: never late; all within max_future
     arrival = sorted(events, key=lambda e: (e.ts_ms + delays[int(e.event_id[1:])], e.event_id))
-    in_order = sorted(events, key=lambda e: (e.ts_ms, e.event_id))
+    return arrival, sorted(events, key=lambda e: (e.ts_ms, e.event_id))
 
-    def run(seq: list[Event]) -> list[BucketSummary]:
-        b = make_bucketer(grace_ms=30_000, bootstrap_events=bootstrap)
-        out: list[BucketSummary] = []
-        for i, e in enumerate(seq):
-            assert b.add(e) in ("accepted", "pending")
-            if i % 7 == 0:
-                out += b.advance()
-        return out + b.flush()
 
-    assert run(arrival) == run(in_order)
+def _run(seq: list[Event], **bucketer_kwargs: Any) -> list[BucketSummary]:
+    """Every summary of ``seq`` fed one by one, advancing every 7 events, then flushed."""
+    b = make_bucketer(**bucketer_kwargs)
+    out: list[BucketSummary] = []
+    for i, e in enumerate(seq):
+        assert b.add(e) in ("accepted", "pending")
+        if i % 7 == 0:
+            out += b.advance()
+    return out + b.flush()
+
+
+def test_early_emission_then_an_amendment_within_grace(event_factory, bucketer_factory) -> None:
+    b = bucketer_factory(grace_ms=30_000, emit_after_ms=1_000)
+    b.add(event_factory(1, T0 + 5_000))
+    b.add(event_factory(2, T0 + 61_000))  # the T0 bucket is emitted 1 s after its end
+    first = b.advance()
+    assert {(s.start_ms, s.level, s.revision, s.likes) for s in first} == {
+        (T0, "brand", 0, 1),
+        (T0, "post", 0, 1),
+    }
+    assert b.closed_before_ms == T0 + 60_000
+    assert b.add(event_factory(3, T0 + 7_000)) == "accepted"  # 54 s late: within grace
+    assert b.amended == 1 and T0 in b.open_starts
+    assert b.advance() == []  # the amendment waits for the close (end + grace)
+    b.add(event_factory(4, T0 + 90_000))
+    amendment = b.advance()
+    assert {(s.start_ms, s.level, s.revision, s.likes) for s in amendment} == {
+        (T0, "brand", 1, 1),
+        (T0, "post", 1, 1),
+    }
+    assert b.add(event_factory(5, T0 + 8_000)) == "late"  # beyond grace: dropped
+    assert T0 not in b.open_starts
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 250_000), min_size=1, max_size=100),
+    st.lists(st.integers(0, 30_000), min_size=100, max_size=100),
+    st.integers(0, 10**6),
+    st.sampled_from([0, 1_000, 10_000]),
+)
+def test_a_bucket_and_its_amendment_hold_every_event_within_grace(
+    offsets: list[int], delays: list[int], seed: int, emit_after: int
+) -> None:
+    arrival, in_order = _delayed(offsets, delays, seed)
+    early = _run(arrival, grace_ms=30_000, emit_after_ms=emit_after)
+    assert all(s.revision in (0, 1) for s in early)
+    # nothing lost, nothing twice
+    assert merge_all(early) == merge_all(_run(in_order, grace_ms=30_000))

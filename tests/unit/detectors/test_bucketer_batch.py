@@ -59,9 +59,15 @@ def _run_batched(bucketer: Bucketer, chunks: list[list[Event]]) -> tuple[list, l
     st.booleans(),
     st.sampled_from([1, 5]),
     st.sampled_from([20, 10_000]),
+    st.sampled_from([None, 0, 1_000]),
 )
 def test_add_batch_equals_add_on_every_row(
-    evs: list[Event], cuts: list[int], in_order: bool, bootstrap: int, dedup_max: int
+    evs: list[Event],
+    cuts: list[int],
+    in_order: bool,
+    bootstrap: int,
+    dedup_max: int,
+    emit_after: int | None,
 ) -> None:
     if in_order:  # what the ingest releases: event-time order
         evs = sorted(evs, key=lambda e: e.ts_ms)
@@ -71,11 +77,12 @@ def test_add_batch_equals_add_on_every_row(
             break
         chunks.append(evs[at : at + size])
         at += size
-    ref = make_bucketer(bootstrap_events=bootstrap, dedup_max_size=dedup_max)
-    new = make_bucketer(bootstrap_events=bootstrap, dedup_max_size=dedup_max)
+    kw = {"bootstrap_events": bootstrap, "dedup_max_size": dedup_max, "emit_after_ms": emit_after}
+    ref, new = make_bucketer(**kw), make_bucketer(**kw)
     want, want_outcomes = _run_one_by_one(ref, chunks)
     got, got_outcomes = _run_batched(new, chunks)
     assert got == want
+    assert new.amended == ref.amended
     assert got_outcomes == want_outcomes
     assert new.counts == ref.counts
     assert new.watermark_ms == ref.watermark_ms

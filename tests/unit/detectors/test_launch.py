@@ -87,6 +87,11 @@ def test_a_launch_far_above_the_usual_is_still_viral() -> None:
     opened = after_first_launches(viral_opens(cfg, last_factor=10.0))
     expected = {("post", f"acme-p{LAUNCHES}"), ("brand", "acme")}
     assert {(a.level, a.entity) for a in opened} >= expected
+    # the brand's volume test left the usual launch out, and its explanation says so
+    brand = next(a for a in opened if a.level == "brand")
+    volume = next(d for d in brand.explanation.drivers.deviations if d.signal == "volume")
+    assert "usual new-post launches" in volume.change
+    assert "usual new-post launches" in brand.explanation.summary
 
 
 def test_launch_curve_usual_max_is_the_upper_end_of_usual_launches() -> None:

@@ -115,3 +115,17 @@ def test_external_watermark_closes_idle_buckets() -> None:
     closed = b.advance(T0 + 90_000)
     assert [s.level for s in closed] == ["brand", "post"]
     assert b.add(make_event(2, T0 + 1)) == "late"
+
+
+def test_emitted_frontier_moves_before_the_close(watermark_factory) -> None:
+    wm = watermark_factory(emit_after_ms=1_000)
+    wm.observe(T0 + 60_999)
+    assert not wm.is_amendment(T0)
+    wm.observe(T0 + 61_000)  # bucket [T0, T0+60s) emitted; it closes at T0 + 90 s
+    assert wm.is_amendment(T0 + 59_999) and not wm.is_amendment(T0 + 60_000)
+    assert wm.classify(T0) == "accepted"
+    wm.observe(T0 + 90_000)
+    assert wm.classify(T0) == "late"
+    assert watermark_factory(emit_after_ms=99_000).emit_after_ms == 30_000  # at most grace
+    with pytest.raises(ValueError, match="emit_after_ms"):
+        watermark_factory(emit_after_ms=-1)

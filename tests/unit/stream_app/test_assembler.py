@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,30 @@ def test_pop_complete_returns_exactly_the_complete_buckets_in_order(ops):
             got = [(b.start_ms, b.brand) for b, _ in asm.pop_complete(0)]
             assert got == sorted(due)
             assert all(p.end_ms > through for p in asm.pending.values())
+
+
+def test_an_amendment_joins_a_bucket_still_assembling():
+    asm = Assembler(partition=0, shards=2, idle_after_s=100)
+    asm.add_partial(partial_factory(0, 0, 3), token="t0")
+    late = msgspec.structs.replace(partial_factory(0, 0, 2), revision=1)
+    assert asm.add_partial(late, token="late") is None
+    assert asm.add_partial(late, token="again") is None  # read twice: merged once
+    asm.add_partial(partial_factory(1, 0, 4), token="t1")
+    for shard in (0, 1):
+        asm.add_mark(ShardMark(shard=shard, closed_ms=60_000), now_s=0)
+    [(bucket, pending)] = asm.pop_complete(now_s=1)
+    assert (bucket.revision, bucket.summaries[0].likes) == (0, 9)
+    assert pending.tokens == ["t0", "late", "again", "t1"]
+
+
+def test_an_amendment_of_a_detected_bucket_comes_back_at_once():
+    asm = Assembler(partition=0, shards=1, idle_after_s=100)
+    asm.add_partial(partial_factory(0, 0, 3), token="t0")
+    asm.add_mark(ShardMark(shard=0, closed_ms=60_000), now_s=0)
+    assert len(asm.pop_complete(now_s=1)) == 1
+    late = msgspec.structs.replace(partial_factory(0, 0, 2), revision=1)
+    amendment = asm.add_partial(late, token="late")
+    assert amendment is not None
+    assert (amendment.revision, amendment.shard, amendment.start_ms) == (1, 0, 0)
+    assert [s.likes for s in amendment.summaries] == [2, 2]
+    assert asm.pending == {} and asm.late_partials == 0
