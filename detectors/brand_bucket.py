@@ -3,7 +3,8 @@ summaries of the same ``(entity, bucket)`` produced by different input shards.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import msgspec
 
@@ -28,6 +29,23 @@ class BrandBucket(msgspec.Struct, frozen=True, kw_only=True):
     def brand_summary(self) -> BucketSummary | None:
         """The brand-level summary (present whenever the brand had an event in the bucket)."""
         return next((s for s in self.summaries if s.level == "brand"), None)
+
+
+class BrandBatch(Protocol):
+    """What ``DetectionEngine.process`` needs of a batch: a :class:`BrandBucket` or alike."""
+
+    @property
+    def brand(self) -> str: ...
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def summaries(self) -> Sequence[BucketSummary]: ...
+    @property
+    def revision(self) -> int: ...
+    @property
+    def shard(self) -> int: ...
 
 
 def group_by_brand(summaries: Iterable[BucketSummary]) -> list[BrandBucket]:

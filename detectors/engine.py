@@ -13,10 +13,10 @@ other brands; the shared per-level models are advisory (``detectors`` field only
 from __future__ import annotations
 
 import statistics
-from collections.abc import MutableMapping, Sequence
-from typing import Protocol
+from collections.abc import MutableMapping
 
 from detectors.alerts import Alert, Kind
+from detectors.brand_bucket import BrandBatch
 from detectors.classify import classify
 from detectors.config import DetectionConfig, WindowConfig
 from detectors.explain import build_alert
@@ -32,23 +32,6 @@ from detectors.summary import (
     entity_key,
     split_key,
 )
-
-
-class BrandBatch(Protocol):
-    """What :meth:`DetectionEngine.process` needs of a ``detectors.brand_bucket.BrandBucket``."""
-
-    @property
-    def brand(self) -> str: ...
-    @property
-    def start_ms(self) -> int: ...
-    @property
-    def end_ms(self) -> int: ...
-    @property
-    def summaries(self) -> Sequence[BucketSummary]: ...
-    @property
-    def revision(self) -> int: ...
-    @property
-    def shard(self) -> int: ...
 
 
 class DetectionEngine:
@@ -170,7 +153,10 @@ class DetectionEngine:
             key = s.key
             if s.brand != batch.brand:
                 continue
-            st = brand_st if key == brand_key else self.state.get(key)
+            if key == brand_key:  # the brand was scored on every bucket it processed
+                brand_st.amend(s.start_ms, size, tuple(Counts.of(s)), self.slow_decay)
+                continue
+            st = self.state.get(key)
             if st is not None and st.last_ms >= s.start_ms:
                 st.amend(s.start_ms, size, tuple(Counts.of(s)), self.slow_decay)
             else:
