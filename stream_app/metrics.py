@@ -82,7 +82,8 @@ class EngineMetrics:
         )
         self.alert_latency = Histogram(
             "crisiswatch_event_to_alert_latency_seconds",
-            "Wall time from ingesting the input that closed a bucket to producing its alert.",
+            "Wall time from ingesting the input that let a bucket be emitted to producing its "
+            "alert.",
             buckets=LATENCY_BUCKETS_S,
             registry=r,
         )
