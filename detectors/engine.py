@@ -150,15 +150,15 @@ class DetectionEngine:
         alerts: list[Alert] = []
         brand_key = entity_key("brand", batch.brand)
         for s in sorted(batch.summaries, key=lambda s: (LEVEL_ORDER[s.level], s.key)):
-            key = s.key
             if s.brand != batch.brand:
                 continue
+            key, counts = s.key, tuple(Counts.of(s))
             if key == brand_key:  # the brand was scored on every bucket it processed
-                brand_st.amend(s.start_ms, size, tuple(Counts.of(s)), self.slow_decay)
+                brand_st.amend(s.start_ms, size, counts, self.slow_decay)
                 continue
             st = self.state.get(key)
             if st is not None and st.last_ms >= s.start_ms:
-                st.amend(s.start_ms, size, tuple(Counts.of(s)), self.slow_decay)
+                st.amend(s.start_ms, size, counts, self.slow_decay)
             else:
                 st = st or self.new_state(s.level)
                 authors = {
