@@ -20,25 +20,30 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     ``None`` (or >= ``grace_ms``): a bucket is emitted only once, when it closes.
     """
 
-    size_ms: PositiveMs = 60_000
+    size_ms: PositiveMs = 30_000
     grace_ms: NonNegativeMs = 30_000
     emit_after_ms: NonNegativeMs | None = 0
-    window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
+    window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 10
     max_future_ms: PositiveMs = 6 * 3_600_000
 
 
 class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Thresholds and knobs of scoring and the alert policy."""
+    """Thresholds and knobs of scoring and the alert policy.
+
+    Settings named ``*_buckets`` and the learning rates ``*_alpha`` count buckets: their
+    defaults assume the default 30-second bucket (``persistence_buckets = 3`` is 90 s,
+    ``level_shift_buckets = 480`` four hours). Scale them with ``WindowConfig.size_ms``.
+    """
 
     min_reactions: Annotated[int, msgspec.Meta(ge=1)] = 10
     negative_threshold: Annotated[float, msgspec.Meta(ge=-1.0, le=0.0)] = -0.3
     watch_score: Probability = 0.6
     warning_score: Probability = 0.8
     critical_score: Probability = 0.95
-    persistence_buckets: Annotated[int, msgspec.Meta(ge=1)] = 2
-    resolve_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
-    cooldown_buckets: Annotated[int, msgspec.Meta(ge=0)] = 10
-    warmup_buckets: Annotated[int, msgspec.Meta(ge=0)] = 30
+    persistence_buckets: Annotated[int, msgspec.Meta(ge=1)] = 3
+    resolve_buckets: Annotated[int, msgspec.Meta(ge=1)] = 10
+    cooldown_buckets: Annotated[int, msgspec.Meta(ge=0)] = 20
+    warmup_buckets: Annotated[int, msgspec.Meta(ge=0)] = 60
     min_distinct_author_share: Probability = 0.3
     seed: int = 42
     # --- scoring (detectors/models, detectors/classify.py) ---
@@ -51,19 +56,19 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     viral_min_lift: Annotated[float, msgspec.Meta(gt=1.0)] = 3.0
     # a post's first buckets are its launch: compared with the brand's usual launch at that age
     # (detectors/launch.py), and that much is left out of its brand's and hashtags' volume
-    launch_buckets: Annotated[int, msgspec.Meta(ge=0)] = 60
-    baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.004
-    volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.02
-    slow_buckets: Annotated[int, msgspec.Meta(ge=1)] = 30
+    launch_buckets: Annotated[int, msgspec.Meta(ge=0)] = 120
+    baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.002
+    volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.01
+    slow_buckets: Annotated[int, msgspec.Meta(ge=1)] = 60
     bot_raid_score: Probability = 0.5
     bot_min_repeat_share: Probability = 0.3
     bot_raid_action: Literal["watch", "suppress"] = "watch"
     shared_models: bool = True
     # --- alert policy (detectors/policy.py) ---
     resolve_score: Probability = 0.3
-    update_buckets: Annotated[int, msgspec.Meta(ge=1)] = 5
+    update_buckets: Annotated[int, msgspec.Meta(ge=1)] = 10
     overwhelming_score: Probability = 0.8  # crisis: a score this high waives the persistence gate
     viral_overwhelming_score: Probability = 0.98  # ... and for viral alerts (seldom urgent)
     fast_open: bool = True  # a score >= the kind's overwhelming score waives the persistence gate
     overwhelming_volume_factor: Annotated[float, msgspec.Meta(ge=1.0)] = 3.0
-    level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 240
+    level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 480

@@ -74,6 +74,7 @@ class RunMetrics:
             "precision": _ratio(self.true_crisis_alerts, judged),
             "delay_median_min": float(np.median(delays)) if delays.size else None,
             "delay_p90_min": float(np.percentile(delays, 90)) if delays.size else None,
+            "delays_min": sorted(round(d, 2) for d in self.delays_min),
             "viral_episodes": self.viral_labels,
             "viral_never_crisis": _ratio(
                 self.viral_labels - self.viral_alerted_crisis, self.viral_labels

@@ -76,6 +76,8 @@ def test_an_event_late_within_grace_amends_its_bucket(broker, settings_factory, 
     broker.create_topics(settings)
     likes = settings.topics.likes
     base = 1_767_225_600_000  # a bucket start
+    size, grace = settings.windows.size_ms, settings.windows.grace_ms
+    assert settings.windows.emit_after_ms == 0 and grace > 1_000
 
     def like(i: int, offset_ms: int) -> tuple[str, bytes, bytes]:
         return (likes, b"p1", event_json(event_id=f"l{i}", type="like", ts=base + offset_ms))
@@ -85,18 +87,19 @@ def test_an_event_late_within_grace_amends_its_bucket(broker, settings_factory, 
     try:
         worker.wait_ready(timeout=90)
         # the bucket, then an event past its end: emitted (emit_after_ms = 0)
-        run(produce(broker.bootstrap, [like(i, i * 1_000) for i in range(20)] + [like(99, 61_500)]))
+        first = [like(i, i * size // 40) for i in range(20)]
+        run(produce(broker.bootstrap, [*first, like(99, size + 500)]))
         assert wait_until(lambda: worker.metric("crisiswatch_buckets_detected_total") >= 1, 60), (
             worker.log_tail()
         )
         assert worker.metric("crisiswatch_events_amended_total") == 0
-        run(produce(broker.bootstrap, [like(100, 30_000)]))  # bucket emitted, not yet closed
+        run(produce(broker.bootstrap, [like(100, size // 2)]))  # bucket emitted, not yet closed
         assert wait_until(lambda: worker.metric("crisiswatch_events_amended_total") == 1, 30)
-        run(produce(broker.bootstrap, [like(101, 91_000)]))  # closes the bucket: amendment out
+        run(produce(broker.bootstrap, [like(101, size + grace + 1_000)]))  # closes it: amendment
         assert wait_until(
             lambda: worker.metric("crisiswatch_amendments_detected_total") >= 1, 30
         ), worker.log_tail()
-        run(produce(broker.bootstrap, [like(102, 40_000)]))  # now beyond grace: late, dropped
+        run(produce(broker.bootstrap, [like(102, 2 * size // 3)]))  # beyond grace: late, dropped
         assert wait_until(lambda: worker.metric("crisiswatch_events_late_total") == 1, 30)
         assert worker.metric("crisiswatch_events_total") == 24
         assert worker.metric("crisiswatch_events_amended_total") == 1

@@ -7,7 +7,7 @@ import msgspec
 from detectors.brand_bucket import BrandBucket
 from detectors.engine import DetectionEngine
 from detectors.state import NEG
-from tests.unit.detectors.test_engine import CFG, MIN, T0, WINDOW, buckets, summary
+from tests.unit.detectors.test_engine import BUCKET, CFG, T0, WINDOW, buckets, summary
 
 
 def amendment(bucket: int, neg: int, shard: int = 0, post: str = "acme-p1") -> BrandBucket:
@@ -18,8 +18,8 @@ def amendment(bucket: int, neg: int, shard: int = 0, post: str = "acme-p1") -> B
     ]
     return BrandBucket(
         brand="acme",
-        start_ms=T0 + bucket * MIN,
-        end_ms=T0 + (bucket + 1) * MIN,
+        start_ms=T0 + bucket * BUCKET,
+        end_ms=T0 + (bucket + 1) * BUCKET,
         summaries=[msgspec.structs.replace(s, revision=1) for s in parts],
         revision=1,
         shard=shard,
@@ -37,14 +37,14 @@ def test_an_amendment_joins_the_window_once_per_shard() -> None:
     engine = warmed()
     before = engine.state["post:acme-p1"].window_sum(NEG)
     brand_before = engine.state["brand:acme"].window_sum(NEG)
-    engine.process(amendment(58, 7))  # two buckets back: still in the 5-bucket window
+    engine.process(amendment(58, 7))  # two buckets back: still in the window
     assert engine.state["post:acme-p1"].window_sum(NEG) == before + 7
     assert engine.state["brand:acme"].window_sum(NEG) == brand_before + 7
     engine.process(amendment(58, 7))  # the same message read again: no effect
     assert engine.state["post:acme-p1"].window_sum(NEG) == before + 7
     engine.process(amendment(58, 3, shard=2))  # another shard's late events of that bucket
     assert engine.state["post:acme-p1"].window_sum(NEG) == before + 10
-    engine.process(amendment(50, 9))  # left the window: nothing to add to
+    engine.process(amendment(59 - WINDOW.window_buckets, 9))  # left the window: nothing to add to
     assert engine.state["post:acme-p1"].window_sum(NEG) == before + 10
 
 
@@ -52,7 +52,7 @@ def test_an_entity_first_seen_in_an_amendment_is_scored() -> None:
     engine = warmed()
     engine.process(amendment(59, 4, post="acme-new"))
     state = engine.state["post:acme-new"]
-    assert (state.last_ms, state.n_buckets, state.window_sum(NEG)) == (T0 + 59 * MIN, 1, 4)
+    assert (state.last_ms, state.n_buckets, state.window_sum(NEG)) == (T0 + 59 * BUCKET, 1, 4)
     assert "post:acme-new" not in engine.state["brand:acme"].book.open_keys
 
 

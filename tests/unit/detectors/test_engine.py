@@ -14,7 +14,7 @@ from detectors.config import DetectionConfig, WindowConfig
 from detectors.engine import DetectionEngine
 from detectors.summary import BucketSummary
 
-MIN = 60_000
+BUCKET = WindowConfig().size_ms  # tests count buckets of the default size
 T0 = 1_709_553_600_000  # Monday 2024-03-04 12:00 UTC
 WINDOW = WindowConfig()
 CFG = DetectionConfig(shared_models=False)
@@ -30,8 +30,8 @@ def summary(
         level=level,  # type: ignore[arg-type]
         entity=entity,
         brand=brand,
-        start_ms=T0 + i * MIN,
-        end_ms=T0 + (i + 1) * MIN,
+        start_ms=T0 + i * BUCKET,
+        end_ms=T0 + (i + 1) * BUCKET,
         views=views,
         likes=likes,
         comments=comments,
@@ -77,7 +77,10 @@ def buckets(
             6 + extra_neg,
         )
         yield BrandBucket(
-            brand=brand, start_ms=T0 + i * MIN, end_ms=T0 + (i + 1) * MIN, summaries=[whole, *posts]
+            brand=brand,
+            start_ms=T0 + i * BUCKET,
+            end_ms=T0 + (i + 1) * BUCKET,
+            summaries=[whole, *posts],
         )
 
 
@@ -94,7 +97,7 @@ def minute(alert: Alert) -> int:
     from detectors.alerts import iso_utc
 
     for i in range(0, 10_000):
-        if iso_utc(T0 + i * MIN) == alert.window_start:
+        if iso_utc(T0 + i * BUCKET) == alert.window_start:
             return i
     raise AssertionError(alert.window_start)
 
@@ -109,7 +112,8 @@ def test_pile_on_opens_crisis_fast_and_resolves() -> None:
     opened = [a for a in post if a.status == "open"]
     assert len(opened) == 1
     assert 100 <= minute(opened[0]) <= 102
-    assert post[-1].status == "resolve" and 130 <= minute(post[-1]) <= 145
+    quiet_again = 130 + WINDOW.window_buckets + CFG.resolve_buckets  # window cleared, then resolve
+    assert post[-1].status == "resolve" and 130 <= minute(post[-1]) <= quiet_again
     assert [a.sequence for a in post] == list(range(1, len(post) + 1))
     assert {a.alert_id for a in post} == {opened[0].alert_id}
     assert opened[0].explanation.summary.startswith("Crisis")
@@ -218,8 +222,8 @@ def test_gaps_resolve_open_alerts() -> None:
     assert any(a.status == "open" for a in alerts)
     late = BrandBucket(
         brand="acme",
-        start_ms=T0 + 500 * MIN,
-        end_ms=T0 + 501 * MIN,
+        start_ms=T0 + 500 * BUCKET,
+        end_ms=T0 + 501 * BUCKET,
         summaries=[summary("brand", "acme", "acme", 500, 10, 0, 100)],
     )
     resolved = [a for a in engine.process(late) if a.kind == "crisis"]
@@ -248,5 +252,6 @@ def test_each_kind_has_its_own_persistence_waiver() -> None:
         DetectionConfig(**base, viral_overwhelming_score=1.0, overwhelming_score=0.0)
     )
     assert waived == 120  # the first spike bucket (score ~0.92) opens at once
-    assert gated == 121  # the crisis waiver does not apply to viral: a second bucket is needed
-    assert first_post_viral_open(DetectionConfig(**base)) == 121  # default: 0.98 for viral
+    persisted = 120 + CFG.persistence_buckets - 1  # the persistence gate's last bucket
+    assert gated == persisted  # the crisis waiver does not apply to viral: the gate holds
+    assert first_post_viral_open(DetectionConfig(**base)) == persisted  # default: 0.98 for viral

@@ -12,7 +12,7 @@ from detectors.config import DetectionConfig, WindowConfig
 from detectors.engine import DetectionEngine
 from detectors.summary import BucketSummary
 
-MIN = 60_000
+BUCKET = WindowConfig().size_ms  # tests count buckets of the default size
 T0 = 1_709_553_600_000  # Monday 2024-03-04 12:00 UTC
 EVERY = 120  # a new post every two hours
 LAUNCHES = 6
@@ -24,8 +24,8 @@ def _summary(level: str, entity: str, i: int, views: int, tags: list[str]) -> Bu
         level=level,  # type: ignore[arg-type]
         entity=entity,
         brand="acme",
-        start_ms=T0 + i * MIN,
-        end_ms=T0 + (i + 1) * MIN,
+        start_ms=T0 + i * BUCKET,
+        end_ms=T0 + (i + 1) * BUCKET,
         views=views,
         likes=likes,
         events=views + likes,
@@ -52,7 +52,10 @@ def launch_traffic(last_factor: float = 1.0, seed: int = 0) -> Iterator[BrandBuc
         summaries.append(_summary("brand", "acme", i, total, []))
         summaries.append(_summary("hashtag", "acme#acme", i, total, []))
         yield BrandBucket(
-            brand="acme", start_ms=T0 + i * MIN, end_ms=T0 + (i + 1) * MIN, summaries=summaries
+            brand="acme",
+            start_ms=T0 + i * BUCKET,
+            end_ms=T0 + (i + 1) * BUCKET,
+            summaries=summaries,
         )
 
 
@@ -66,7 +69,7 @@ def after_first_launches(alerts: list[Alert]) -> list[Alert]:
     """Alerts from the third launch on (the first ones teach the brand what a launch is)."""
     from detectors.alerts import iso_utc
 
-    start = iso_utc(T0 + 3 * EVERY * MIN)
+    start = iso_utc(T0 + 3 * EVERY * BUCKET)
     return [a for a in alerts if a.window_start >= start]
 
 

@@ -20,7 +20,7 @@ def test_defaults_without_any_file(tmp_path: Path):
 def test_repository_config_file_loads():
     root = Path(__file__).resolve().parents[3]
     settings = load_settings(root / "config" / "crisiswatch.toml", environ={})
-    assert settings.windows.size_ms == 60_000
+    assert settings.windows.size_ms == 30_000
     assert settings.topics.alerts == "crisiswatch.alerts"
 
 

@@ -75,7 +75,7 @@ def test_plot_of_a_quiet_scenario(tmp_path: Path) -> None:
 def test_parallel_suite_gives_the_serial_result() -> None:
     settings = Settings()
     names, seeds = ["pile_on", "viral"], [0, 1]
-    tiny = {"history_hours": 1.0, "tail_hours": 0.25, "scale": 0.05}
+    tiny = {"history_hours": 1.0, "tail_hours": 0.25, "scale": 0.1}
     serial = run_suite(names, seeds, default_replay(settings), make_decoder(settings),
                        sim_kwargs=tiny)  # fmt: skip
     seen: list[tuple[str, int]] = []
