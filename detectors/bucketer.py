@@ -237,7 +237,7 @@ class Bucketer:
         wm.observe(int(kept.ts_ms[-1]))
         if n_amends:
             self.amended += n_amends
-            accumulate(self._amends, kept.take(np.arange(n_amends)), self.size_ms)
+            accumulate(self._amends, kept.head(n_amends), self.size_ms)
             kept = kept.tail(n_amends)
         accumulate(self._buckets, kept, self.size_ms)
         return True

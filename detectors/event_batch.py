@@ -90,8 +90,12 @@ class EventBatch:
         self.post_id = post_id
         self.hashtags = hashtags
         self.author = author
-        self.source = np.zeros(n, np.int64) if source is None else source.astype(np.int64)
-        self.offset = np.zeros(n, np.int64) if offset is None else offset.astype(np.int64)
+        self.source = (
+            np.zeros(n, np.int64) if source is None else source.astype(np.int64, copy=False)
+        )
+        self.offset = (
+            np.zeros(n, np.int64) if offset is None else offset.astype(np.int64, copy=False)
+        )
 
     def __len__(self) -> int:
         return len(self.event_id)
@@ -149,13 +153,33 @@ class EventBatch:
             offset=self.offset[rows],
         )
 
+    def slice(self, start: int, stop: int) -> EventBatch:
+        """Rows ``start`` to ``stop - 1`` (list slices and array views: no fancy indexing).
+
+        >>> b = EventBatch.from_events([])
+        >>> len(b.slice(0, 3))
+        0
+        """
+        return EventBatch(
+            event_id=self.event_id[start:stop],
+            ts_ms=self.ts_ms[start:stop],
+            code=self.code[start:stop],
+            senti=self.senti[start:stop],
+            brand=self.brand[start:stop],
+            post_id=self.post_id[start:stop],
+            hashtags=self.hashtags[start:stop],
+            author=self.author[start:stop],
+            source=self.source[start:stop],
+            offset=self.offset[start:stop],
+        )
+
     def head(self, n: int) -> EventBatch:
         """The first ``n`` rows."""
-        return self.take(np.arange(min(n, len(self))))
+        return self.slice(0, max(n, 0))
 
     def tail(self, n: int) -> EventBatch:
         """Every row from position ``n`` on."""
-        return self.take(np.arange(min(n, len(self)), len(self)))
+        return self.slice(min(max(n, 0), len(self)), len(self))
 
     def sorted_by_time(self) -> EventBatch:
         """Rows in event-time order; rows of equal time keep their order (a stable sort)."""

@@ -53,6 +53,10 @@ class ShardState:
                     ready.append(chunk)
                 elif int(ts.min()) > safe:
                     kept.append(chunk)
+                elif bool(np.all(ts[1:] >= ts[:-1])):  # sorted (the usual fetch): a prefix
+                    cut = int(np.searchsorted(ts, safe, side="right"))
+                    ready.append(chunk.head(cut))
+                    kept.append(chunk.tail(cut))
                 else:
                     due = ts <= safe
                     ready.append(chunk.take(np.nonzero(due)[0]))
