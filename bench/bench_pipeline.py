@@ -111,11 +111,13 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
     assert worker.process is not None
     pid = worker.process.pid
     started = None
+    cpu_at_start = 0.0
     peak = 0.0
     while True:
         done = worker.metric("crisiswatch_events_total")
         if done > 0 and started is None:
             started = time.perf_counter()
+            cpu_at_start = worker.metric("process_cpu_seconds_total")
         peak = max(peak, worker.metric("process_resident_memory_bytes"))
         if done >= total:
             break
@@ -131,6 +133,11 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
         time.sleep(0.2)
     elapsed = stable_since - (started or stable_since)
     cpu = worker.metric("process_cpu_seconds_total")
+    print(
+        f"    worker CPU while processing {cpu - cpu_at_start:.1f}s of {elapsed:.1f}s wall "
+        f"(start-up and the first poll: {cpu_at_start:.1f}s)",
+        flush=True,
+    )
     worker.stop()
     del pid
     return elapsed, cpu, peak
