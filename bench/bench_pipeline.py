@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from stream_app.broker import EmbeddedBroker  # noqa: E402
 from stream_app.process import WorkerProcess, rss_mb, settings_env  # noqa: E402
 from stream_app.produce import produce_lines  # noqa: E402
-from stream_app.settings import Settings  # noqa: E402
+from stream_app.settings import Settings, load_settings  # noqa: E402
 from stream_app.simulate.scenarios import simulate  # noqa: E402
 from stream_app.simulate.writers import json_lines  # noqa: E402
 
@@ -197,15 +197,6 @@ def round_settings(k: int) -> dict[str, str]:
     }
 
 
-def with_overrides(settings: Settings, overrides: dict[str, str]) -> Settings:
-    """``settings`` with ``section__key`` string overrides applied."""
-    data = msgspec.to_builtins(settings)
-    for key, value in overrides.items():
-        section, name = key.split("__", 1)
-        data[section][name] = value
-    return msgspec.convert(data, Settings, strict=False)
-
-
 def measure_round(
     settings: Settings, bootstrap: str, lines: list[bytes], out: Path, overrides: dict[str, str]
 ) -> tuple[float, float, float, float]:
@@ -272,7 +263,9 @@ def main() -> int:
         for k in range(args.repeat):
             isolated = round_settings(k)
             if isolated:
-                broker.create_topics(with_overrides(settings, isolated))
+                broker.create_topics(
+                    load_settings(environ=settings_env(broker.bootstrap, **isolated))
+                )
             overrides = {**worker_settings, **isolated}
             rounds.append(measure_round(settings, broker.bootstrap, lines, out, overrides))
     if args.repeat > 1:

@@ -202,7 +202,7 @@ class BatchDecoder(EventDecoder):
             senti=senti,
             brand=[r.brand for r in raws],
             post_id=[r.post_id for r in raws],
-            hashtags=[norm_tags(t) if t else () for t in [r.hashtags for r in raws]],
+            hashtags=norm_tags.many([r.hashtags for r in raws]),
             author=authors([r.user_id for r in raws]),
         )
         return batch, bad

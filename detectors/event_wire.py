@@ -7,7 +7,7 @@ normalise hashtags and hash user ids, each memoised in a small bounded cache.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import islice
 from typing import Annotated, Any, Literal
@@ -96,6 +96,19 @@ class HashtagNormalizer:
                 _evict_oldest(cache)
             cache[tags] = out
         return out
+
+    def many(self, tag_sets: Sequence[tuple[str, ...] | None]) -> list[tuple[str, ...]]:
+        """The normalised tags of every set (``()`` for a missing or empty one), in one pass.
+
+        >>> HashtagNormalizer().many([("#A",), None, (), ("#A",)])
+        [('a',), (), (), ('a',)]
+        """
+        out: list[tuple[str, ...] | None] = list(map(self._cache.get, tag_sets))  # type: ignore[arg-type]
+        if None in out:
+            for i in [i for i, found in enumerate(out) if found is None]:
+                tags = tag_sets[i]
+                out[i] = self(tags) if tags else ()
+        return out  # type: ignore[return-value]  # no None is left
 
 
 class UserHasher:

@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from detectors.events import (
     MAX_TS_MS,
@@ -496,3 +498,23 @@ def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert tags((f"#T{i}",)) == (f"t{i}",)
     assert len(hasher._cache) <= 16 and len(tags._cache) <= 16
     assert hasher("u0") == hashlib.blake2b(b"u0", key=SALT.encode(), digest_size=16).hexdigest()
+
+
+_tag = st.sampled_from(["#A", "a", " #b ", "#", "", "C", "#c", "tech"])
+
+
+@given(
+    sets=st.lists(st.none() | st.tuples() | st.lists(_tag, max_size=10).map(tuple), max_size=40),
+    cache_size=st.sampled_from([4, 8_192]),
+)
+def test_many_tag_sets_normalise_as_one_by_one(
+    sets: list[tuple[str, ...] | None], cache_size: int
+) -> None:
+    from detectors import event_wire
+
+    with pytest.MonkeyPatch.context() as patch:  # a small memo evicts between the two passes
+        patch.setattr(event_wire, "_TAGS_CACHE_SIZE", cache_size)
+        tags = event_wire.HashtagNormalizer(limit=3)
+        expected = [event_wire.normalize_hashtags(t, 3) if t else () for t in sets]
+        assert tags.many(sets) == expected
+        assert tags.many(sets) == expected  # now from the memo (sets of <= 8 tags)
