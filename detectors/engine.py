@@ -23,7 +23,7 @@ from detectors.explain import build_alert
 from detectors.policy import AlertPolicy, Decision
 from detectors.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.shared import SharedModels, features
-from detectors.state import EntityState
+from detectors.state import BrandBook, EntityState
 from detectors.summary import (
     LEVEL_ORDER,
     BucketSummary,
@@ -132,20 +132,28 @@ class DetectionEngine:
                 book.learn_typical(attr, statistics.median(typical[level]))
         book.open_keys = open_keys
         book.last_ms = start
+        if batch.revision:  # an amendment of an unseen bucket is that bucket: once per shard
+            self._first_reading(book, batch)
         self.state[brand_key] = brand_st
         return alerts
+
+    def _first_reading(self, book: BrandBook, batch: BrandBatch) -> bool:
+        """Record an amendment's (shard, bucket) in the brand's book; False if read before."""
+        mark = (batch.shard, batch.start_ms)
+        if mark in book.amended:  # the same amendment read again (at-least-once)
+            return False
+        keep = (self.window.window_buckets + 2) * self.window.size_ms + self.window.grace_ms
+        book.amended = [m for m in book.amended if m[1] >= book.last_ms - keep] + [mark]
+        return True
 
     def _amend(self, batch: BrandBatch, brand_st: EntityState) -> list[Alert]:
         """Late events of a bucket already processed: added to the rolling window of entities
         that were scored on it; an entity not yet scored on it is scored now (its first look)."""
         book = brand_st.book
         assert book is not None
-        mark = (batch.shard, batch.start_ms)
-        if mark in book.amended:  # the same amendment read again (at-least-once)
+        if not self._first_reading(book, batch):
             return []
         size = self.window.size_ms
-        horizon = book.last_ms - (self.window.window_buckets + 2) * size - self.window.grace_ms
-        book.amended = [m for m in book.amended if m[1] >= horizon] + [mark]
         priors, parent = self._priors(brand_st), brand_st.crisis.alert_id
         alerts: list[Alert] = []
         brand_key = entity_key("brand", batch.brand)

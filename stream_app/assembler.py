@@ -6,7 +6,10 @@ the worker acknowledges a partial's message only once its bucket has been detect
 crash the uncommitted partials are simply read again. The first partial of a shard for a
 (brand, bucket, revision) wins, so re-read input changes nothing. A shard's amendment
 (``revision = 1``) of a bucket still assembling joins it; of a bucket already detected it is
-handed back at once, to be detected as an amendment.
+handed back at once, to be detected as an amendment. A bucket that completes with amendments
+only (its on-time partials were detected and committed before this assembler started, after a
+restart or a rebalance, or it never had on-time events) is handed back as one amendment per
+shard, which the engine applies once per (shard, bucket).
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ class Pending(msgspec.Struct, kw_only=True):
     summaries: dict[str, BucketSummary]
     ingested_at_s: float = 0.0
     tokens: list[Any] = msgspec.field(default_factory=list)
+    amendments: dict[int, PartialBucket] = msgspec.field(default_factory=dict)  # by shard
+
+    @property
+    def amendments_only(self) -> bool:
+        """Every partial merged is an amendment: no on-time partial is left to detect."""
+        return all(revision for _shard, revision in self.parts)
 
 
 class Assembler:
@@ -63,14 +72,7 @@ class Assembler:
         Returns the amendment of an already detected bucket, to detect now."""
         key = (partial.start_ms, partial.brand)
         if key in self.finished and partial.revision:
-            return BrandBucket(
-                brand=partial.brand,
-                start_ms=partial.start_ms,
-                end_ms=partial.end_ms,
-                summaries=sorted(partial.summaries, key=_summary_order),
-                revision=partial.revision,
-                shard=partial.shard,
-            )
+            return amendment_bucket(partial)
         if key in self.finished:
             self.late_partials += 1
             log.warning(
@@ -95,6 +97,8 @@ class Assembler:
         if part in pending.parts:
             return None
         pending.parts.append(part)
+        if partial.revision:
+            pending.amendments.setdefault(partial.shard, partial)
         for summary in partial.summaries:
             current = pending.summaries.get(summary.key)
             pending.summaries[summary.key] = (
@@ -127,29 +131,47 @@ class Assembler:
                 active.append(mark)
         return min(active) if active else newest
 
-    def pop_complete(self, now_s: float) -> list[tuple[BrandBucket, Pending]]:
-        """Complete buckets in (start, brand) order with their pending record (tokens, times)."""
+    def pop_complete(self, now_s: float) -> list[tuple[list[BrandBucket], Pending]]:
+        """Complete buckets in (start, brand) order with their pending record (tokens, times):
+        each the merged bucket, or its amendments (one per shard) when it has nothing else."""
         through = self.complete_through(now_s)
         ready: list[tuple[int, str]] = []
         while self._by_end and self._by_end[0][0] <= through:
             _end, start, brand = heapq.heappop(self._by_end)
             ready.append((start, brand))
         ready.sort()
-        out: list[tuple[BrandBucket, Pending]] = []
+        out: list[tuple[list[BrandBucket], Pending]] = []
         for key in ready:
             pending = self.pending.pop(key)
             self.finished.add(key)
             if len(self.finished) > 100_000:
                 self.finished = set(sorted(self.finished)[-50_000:])
-            summaries = sorted(pending.summaries.values(), key=_summary_order)
-            bucket = BrandBucket(
-                brand=pending.brand,
-                start_ms=pending.start_ms,
-                end_ms=pending.end_ms,
-                summaries=summaries,
-            )
-            out.append((bucket, pending))
+            if pending.amendments_only:
+                buckets = [amendment_bucket(p) for _, p in sorted(pending.amendments.items())]
+            else:
+                summaries = sorted(pending.summaries.values(), key=_summary_order)
+                buckets = [
+                    BrandBucket(
+                        brand=pending.brand,
+                        start_ms=pending.start_ms,
+                        end_ms=pending.end_ms,
+                        summaries=summaries,
+                    )
+                ]
+            out.append((buckets, pending))
         return out
+
+
+def amendment_bucket(partial: PartialBucket) -> BrandBucket:
+    """One shard's amendment partial as a bucket for the engine's amendment path."""
+    return BrandBucket(
+        brand=partial.brand,
+        start_ms=partial.start_ms,
+        end_ms=partial.end_ms,
+        summaries=sorted(partial.summaries, key=_summary_order),
+        revision=partial.revision,
+        shard=partial.shard,
+    )
 
 
 _LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}

@@ -179,14 +179,18 @@ class DetectStage:
                     assembler.marks,
                     assembler.complete_through(now),
                 )
-            for bucket, pending in assembler.pop_complete(now):
-                alerts = self._engine(partition).process(bucket)
-                await self._publish(alerts, pending.ingested_at_s)
-                self.state.flush()
+            for buckets, pending in assembler.pop_complete(now):
+                for bucket in buckets:
+                    alerts = self._engine(partition).process(bucket)
+                    await self._publish(alerts, pending.ingested_at_s)
+                    self.state.flush()
                 for done in pending.tokens:
                     done.ack()
                 self.processed += 1
-                self.metrics.buckets_detected.inc()
+                if pending.amendments_only:
+                    self.metrics.amendments.inc(len(buckets))
+                else:
+                    self.metrics.buckets_detected.inc()
             self._count_entities(now)
 
     async def _publish(self, alerts: list[Alert], ingested_at: float) -> None:

@@ -67,6 +67,9 @@ def test_an_amendment_of_an_unseen_bucket_is_that_bucket() -> None:
     assert on_time.process(batch) == late.process(as_late)
     for key in ("brand:acme", "post:acme-p1", "post:acme-p2"):
         assert on_time.state[key].ring == late.state[key].ring
+    assert late.process(as_late) == []  # read again (at-least-once): counted once
+    for key in ("brand:acme", "post:acme-p1", "post:acme-p2"):
+        assert on_time.state[key].ring == late.state[key].ring
 
 
 def test_a_pile_on_arriving_late_still_opens_a_crisis() -> None:
