@@ -7,10 +7,10 @@ normalise hashtags and hash user ids, each memoised in a small bounded cache.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -31,6 +31,8 @@ _USER_CACHE_SIZE = 65_536
 _AUTHOR_CACHE_SIZE = 262_144  # ints: ~25 MB with 40-character ids
 _TAGS_CACHE_SIZE = 8_192
 _TAGS_CACHE_MAX_TAGS = 8
+V = TypeVar("V")
+R = TypeVar("R")
 
 Id = Annotated[str, Meta(min_length=1, max_length=rj.MAX_ID_CHARS)]
 
@@ -103,12 +105,7 @@ class HashtagNormalizer:
         >>> HashtagNormalizer().many([("#A",), None, (), ("#A",)])
         [('a',), (), (), ('a',)]
         """
-        out: list[tuple[str, ...] | None] = list(map(self._cache.get, tag_sets))  # type: ignore[arg-type]
-        if None in out:
-            for i in [i for i, found in enumerate(out) if found is None]:
-                tags = tag_sets[i]
-                out[i] = self(tags) if tags else ()
-        return out  # type: ignore[return-value]  # no None is left
+        return _memoised_many(self._cache, tag_sets, lambda tags: self(tags) if tags else ())
 
 
 class UserHasher:
@@ -168,17 +165,23 @@ class UserHasher:
         >>> h.authors(["u1", None, "", "u1"]) == [h.author("u1"), None, None, h.author("u1")]
         True
         """
-        out: list[int | None] = list(map(self._authors.get, user_ids))  # type: ignore[arg-type]
-        for i in [i for i, found in enumerate(out) if found is None]:
-            user_id = user_ids[i]
-            if user_id:
-                out[i] = self.author(user_id)
-        return out
+        return _memoised_many(self._authors, user_ids, lambda u: self.author(u) if u else None)
 
     def _digest(self, user_id: str) -> bytes:
         state = self._keyed.copy()
         state.update(user_id.encode("utf-8", "surrogatepass"))
         return state.digest()
+
+
+def _memoised_many(
+    cache: dict[Any, V], keys: Sequence[Any], compute: Callable[[Any], R]
+) -> list[V | R]:
+    """``cache.get`` of every key in one pass; ``compute(key)`` where the memo has none."""
+    out: list[Any] = list(map(cache.get, keys))
+    if None in out:
+        for i in [i for i, found in enumerate(out) if found is None]:
+            out[i] = compute(keys[i])
+    return out
 
 
 def _evict_oldest(cache: dict[Any, Any]) -> None:
