@@ -16,6 +16,7 @@ import msgspec
 from msgspec import Meta
 
 from detectors import rejections as rj
+from detectors.author_memo import AuthorMemo
 
 EventType = Literal["view", "like", "comment", "share", "reaction"]
 ReactionName = Literal[
@@ -28,7 +29,7 @@ MAX_HASHTAGS = 30
 # Bounded memos, oldest quarter evicted when full. Worst case (256-character ids) ~30 MB for
 # user hashes, ~10 MB for tag sets; typically a few MB.
 _USER_CACHE_SIZE = 65_536
-_AUTHOR_CACHE_SIZE = 262_144  # ints: ~25 MB with 40-character ids
+_AUTHOR_MEMO_BITS = 19  # 2**18 authors in 8 MB of slots (detectors.author_memo)
 _TAGS_CACHE_SIZE = 8_192
 _TAGS_CACHE_MAX_TAGS = 8
 V = TypeVar("V")
@@ -128,7 +129,7 @@ class UserHasher:
         # Keying costs a compression of the key block: do it once, then copy the keyed state.
         self._keyed = hashlib.blake2b(key=key, digest_size=16)
         self._cache: dict[str, str] = {}
-        self._authors: dict[str, int] = {}
+        self._authors = AuthorMemo(self.author, bits=_AUTHOR_MEMO_BITS)
 
     def __call__(self, user_id: str) -> str:
         cache = self._cache
@@ -142,30 +143,24 @@ class UserHasher:
 
     def author(self, user_id: str) -> int:
         """The 64-bit author hash of the user's hash (``detectors.sketch.author_hash`` of it),
-        memoised separately (it is all that bucketing needs).
+        all that bucketing needs.
 
         >>> from detectors.sketch import author_hash
         >>> h = UserHasher("salt")
         >>> h.author("user-1") == author_hash(h("user-1"))
         True
         """
-        cache = self._authors
-        h = cache.get(user_id)
-        if h is None:
-            h = int.from_bytes(self._digest(user_id)[:8], "big")
-            if len(cache) >= _AUTHOR_CACHE_SIZE:
-                _evict_oldest(cache)
-            cache[user_id] = h
-        return h
+        return int.from_bytes(self._digest(user_id)[:8], "big")
 
-    def authors(self, user_ids: list[str | None]) -> list[int | None]:
-        """:meth:`author` of every id (None for a missing or empty id), in one pass.
+    def authors(self, user_ids: Sequence[str | None]) -> list[int | None]:
+        """:meth:`author` of every id (None for a missing or empty id), memoised
+        (:class:`~detectors.author_memo.AuthorMemo`).
 
         >>> h = UserHasher("salt")
         >>> h.authors(["u1", None, "", "u1"]) == [h.author("u1"), None, None, h.author("u1")]
         True
         """
-        return _memoised_many(self._authors, user_ids, lambda u: self.author(u) if u else None)
+        return self._authors.many(user_ids)
 
     def _digest(self, user_id: str) -> bytes:
         state = self._keyed.copy()
