@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from aiokafka import AIOKafkaConsumer
@@ -109,13 +110,18 @@ async def raw_consume(settings: Settings, bootstrap: str, total: int) -> float:
 DRAIN_METRICS = ("crisiswatch_alerts_total", "crisiswatch_tracked_entities")
 
 
-def _events_counted(worker: WorkerProcess) -> float:
-    """Events the worker has ingested, from /stats (a small JSON: cheaper for the worker to
+def _ingest_stats(worker: WorkerProcess) -> dict[str, Any]:
+    """The worker's ingest counters from /stats (a small JSON: cheaper for the worker to
     answer five times a second than rendering every /metrics family)."""
     status, body = worker.get("/stats")
     if status != 200:
         raise RuntimeError(f"/stats answered {status}: {body[:200]}")
-    return float(sum(json.loads(body).get("events_by_type", {}).values()))
+    stats: dict[str, Any] = json.loads(body)
+    return stats
+
+
+def _events_counted(stats: dict[str, Any]) -> float:
+    return float(sum(stats.get("events_by_type", {}).values()))
 
 
 def _scrape(worker: WorkerProcess, *names: str) -> list[float]:
@@ -145,7 +151,8 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
     cpu_at_start = 0.0
     peak_mb = 0.0
     while True:
-        done = _events_counted(worker)
+        stats = _ingest_stats(worker)
+        done = _events_counted(stats)
         if done > 0 and started is None:
             started = time.perf_counter()
             (cpu_at_start,) = _scrape(worker, "process_cpu_seconds_total")
@@ -165,7 +172,9 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
     (cpu,) = _scrape(worker, "process_cpu_seconds_total")
     print(
         f"    worker CPU while processing {cpu - cpu_at_start:.1f}s of {elapsed:.1f}s wall "
-        f"(start-up and the first poll: {cpu_at_start:.1f}s)",
+        f"(start-up and the first poll: {cpu_at_start:.1f}s); "
+        f"{stats.get('fetches', 0):,} fetches, {stats.get('paused_fetches', 0):,} with a "
+        "partition paused",
         flush=True,
     )
     worker.stop()

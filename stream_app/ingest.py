@@ -102,6 +102,8 @@ class IngestService(Service):
         self._loop_done: asyncio.Event | None = None
         self.brand_counts: Counter[str] = Counter()
         self.type_counts: Counter[str] = Counter()
+        self.fetches = 0  # getmany calls that returned records
+        self.paused_fetches = 0  # of those, fetched while some partition was paused
         super().__init__(**kwargs)
 
     async def on_start(self) -> None:
@@ -192,6 +194,9 @@ class IngestService(Service):
             while not self._stopping:
                 batches = await self.consumer.getmany(timeout_ms=200, max_records=max_records)
                 self.consuming = True
+                if batches:
+                    self.fetches += 1
+                    self.paused_fetches += bool(self.paused)
                 for tp, records in batches.items():
                     await self._process(tp, records)
                 self._update_lag()
@@ -354,6 +359,8 @@ class IngestService(Service):
             "events_by_type": dict(self.type_counts),
             "events_by_brand": dict(self.brand_counts.most_common(50)),
             "assigned_partitions": len(self.assigned),
+            "fetches": self.fetches,
+            "paused_fetches": self.paused_fetches,
         }
 
     async def wait_consuming(self, timeout: float) -> bool:
