@@ -1,13 +1,16 @@
-"""A worker subprocess consumes from the embedded broker; its /metrics counts match exactly."""
+"""A worker subprocess consumes from the embedded broker; its /metrics counts match exactly
+and its live exposition passes ``promtool check metrics``."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from stream_app.ops.promql import promtool_path
 from stream_app.process import WorkerProcess
 from tests.integration.helpers import (
     event_json,
@@ -19,6 +22,19 @@ from tests.integration.helpers import (
 )
 
 pytestmark = pytest.mark.integration
+
+
+def run_promtool_on(exposition: str) -> subprocess.CompletedProcess[str]:
+    """``promtool check metrics`` on a scraped exposition (lint problems fail it)."""
+    return subprocess.run(
+        [promtool_path(), "check", "metrics"],
+        input=exposition,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
 
 TYPE_TOPIC = {"view": "views", "like": "likes", "comment": "comments", "share": "shares"}
 
@@ -67,6 +83,10 @@ def test_worker_counts_every_produced_event_by_type(broker, settings_factory, tm
         assert reasons == ["invalid_json", "invalid_timestamp"]
         stats = json.loads(worker.get("/stats")[1])
         assert stats["events_by_brand"] == {"acme": total}
+        status, exposition = worker.get("/metrics")
+        assert status == 200
+        lint = run_promtool_on(exposition)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
     finally:
         assert worker.stop() == 0, worker.log_tail()
 
