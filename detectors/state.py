@@ -155,6 +155,25 @@ class EntityState(SlotPickle):
         values = self.ring[field::FIELDS][:-1]
         return float(sum(values)) / len(values) if len(values) else 0.0
 
+    def describe(self) -> dict[str, Any]:
+        """What an operator asks of an entity: how much it has learned and what it expects.
+
+        >>> from detectors.config import DetectionConfig
+        >>> fresh = EntityState(DetectionConfig(), window_buckets=10, brand=True)
+        >>> fresh.describe()["buckets"], fresh.describe()["ratio_learned_buckets"]
+        (0, 0)
+        """
+        return {
+            "buckets": self.n_buckets,
+            "last_bucket_ms": self.last_ms,
+            "baseline_negative_ratio": round(self.ratio.expected(), 4),
+            "ratio_learned_buckets": int(self.ratio.baseline_.n),
+            "baseline_sentiment": round(self.sentiment.expected(), 4),
+            "volume_learned_buckets": int(self.volume.baseline_.n),
+            "crisis_open": self.crisis.is_open,
+            "viral_open": self.viral.is_open,
+        }
+
     @property
     def any_open(self) -> bool:
         """True while a crisis or viral alert is open on this entity."""

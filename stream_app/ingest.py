@@ -25,7 +25,7 @@ from detectors.event_batch import TYPE_NAMES, EventBatch
 from detectors.event_wire import UserHasher
 from detectors.events import Rejection
 from stream_app.deadletter import encode_dead_letters
-from stream_app.kafka import client_kwargs
+from stream_app.kafka import client_kwargs, fetched_log_ends
 from stream_app.lean_records import LeanRecord, install, lean_values
 from stream_app.metrics import EngineMetrics
 from stream_app.redact import redact_user_ids
@@ -163,15 +163,26 @@ class IngestService(Service):
         A committed offset beyond the partition's log end means the broker lost data (a
         memory-only broker restarted, a topic re-created); such a partition is read from its start
         again, with a warning, instead of skipping whatever the new log holds below that offset.
+        The log end is the high watermark of a fetch (:func:`fetched_log_ends`), not only
+        ``end_offsets``: Tansu answers ListOffsets with the start of its last record batch.
         """
         self.assigned = set(assigned)
         for tp in assigned:
             self.positions.pop(tp, None)
         if self.consumer is not None and assigned:
             ends = await self.consumer.end_offsets(assigned)
+            suspects: dict[TopicPartition, int] = {}
             for tp in assigned:
                 committed = await self.consumer.committed(tp)
                 if committed is not None and committed > ends.get(tp, committed):
+                    suspects[tp] = committed
+            if suspects:
+                kafka = self.settings.kafka
+                ends = await fetched_log_ends(
+                    kafka, self.bootstrap, suspects, kafka.fetch_max_wait_ms
+                )
+            for tp, committed in suspects.items():
+                if committed > ends.get(tp, committed):
                     log.warning(
                         "%s[%d]: committed offset %d is beyond the log end %d (the broker lost "
                         "data); reading the partition from its start",

@@ -1,9 +1,13 @@
-"""Connection settings shared by every Kafka client the engine creates (security passthrough)."""
+"""Kafka client helpers: connection settings shared by every client the engine creates (security
+passthrough), and the log end of partitions as a fetch reports it."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from stream_app.settings import KafkaSettings
 
@@ -38,3 +42,32 @@ def client_kwargs(kafka: KafkaSettings, bootstrap: str | None = None) -> dict[st
         kwargs["sasl_plain_username"] = kafka.sasl_username
         kwargs["sasl_plain_password"] = kafka.sasl_password
     return kwargs
+
+
+async def fetched_log_ends(
+    kafka: KafkaSettings, bootstrap: str, committed: dict[TopicPartition, int], wait_ms: int
+) -> dict[TopicPartition, int]:
+    """The log end of each partition as a fetch reports it (its high watermark).
+
+    A throw-away consumer (no group) fetches once at each committed offset; partitions the
+    fetch did not answer in time are left out (the caller then keeps the committed offset).
+    """
+    probe = AIOKafkaConsumer(
+        **client_kwargs(kafka, bootstrap), enable_auto_commit=False, fetch_max_wait_ms=wait_ms
+    )
+    await probe.start()
+    try:
+        probe.assign(list(committed))
+        for tp, offset in committed.items():
+            probe.seek(tp, offset)
+        deadline = asyncio.get_running_loop().time() + max(2.0, 3 * wait_ms / 1000)
+        ends: dict[TopicPartition, int] = {}
+        while len(ends) < len(committed) and asyncio.get_running_loop().time() < deadline:
+            await probe.getmany(timeout_ms=wait_ms + 100, max_records=1)
+            for tp in committed:
+                highwater = probe.highwater(tp)
+                if highwater is not None:
+                    ends[tp] = highwater
+        return ends
+    finally:
+        await probe.stop()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -84,6 +87,16 @@ class WorkerProcess:
             return exc.code, exc.read().decode()
         except (urllib.error.URLError, OSError) as exc:
             return 0, str(exc)
+
+    def entity(self, key: str) -> dict[str, Any] | None:
+        """The worker's stored state of entity ``key`` (``brand:acme``), or None if it has none."""
+        status, body = self.get("/entity?" + urllib.parse.urlencode({"key": key}))
+        if status == 404:
+            return None
+        if status != 200:
+            raise RuntimeError(f"/entity answered {status}: {body[:200]}")
+        facts: dict[str, Any] = json.loads(body)
+        return facts
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until /readyz answers 200; raise with the log tail if it never does."""

@@ -105,6 +105,7 @@ class AppSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     include_text_in_alerts: bool = False
     gc_gen0_threshold: Annotated[int, msgspec.Meta(ge=0)] = 10_000
+    shared_snapshot_ms: Annotated[int, msgspec.Meta(ge=1_000)] = 60_000
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -148,7 +148,7 @@ class BucketingSink:
         for k, low in zip(key[first].tolist(), offset[first].tolist(), strict=True):
             start = (k // n_sources) * self.size_ms
             open_offsets = state.open_offsets[self.source_tp[k % n_sources]]
-            if start not in open_offsets:
+            if low < open_offsets.get(start, low + 1):  # a row released later may be older
                 open_offsets[start] = low
 
     def watermarks(self) -> dict[int, int]:

@@ -1,4 +1,5 @@
-"""The worker's HTTP endpoints: /metrics, /healthz, /readyz and /stats, on a thread of their own.
+"""The worker's HTTP endpoints: /metrics, /healthz, /readyz, /stats and /entity, on a thread of
+their own.
 
 Served outside the Faust event loop so that health and metrics answer while the worker waits for
 the broker or recovers tables.
@@ -11,6 +12,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -25,10 +27,12 @@ class OpsServer:
         port: int,
         ready: Callable[[], bool],
         stats: Callable[[], dict[str, Any]] = dict,
+        entity: Callable[[str], dict[str, Any] | None] = lambda key: None,
     ) -> None:
         self.registry = registry
         self.ready = ready
         self.stats = stats
+        self.entity = entity
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -52,7 +56,7 @@ class OpsServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 if path == "/metrics":
                     self._send(200, generate_latest(owner.registry), CONTENT_TYPE_LATEST)
                 elif path == "/healthz":
@@ -65,10 +69,24 @@ class OpsServer:
                 elif path == "/stats":
                     body = json.dumps(owner.stats(), sort_keys=True).encode()
                     self._send(200, body, "application/json")
+                elif path == "/entity":
+                    self._entity(parse_qs(query).get("key", [""])[0])
                 else:
                     self._send(
-                        404, b"not found: try /metrics /healthz /readyz /stats\n", "text/plain"
+                        404,
+                        b"not found: try /metrics /healthz /readyz /stats /entity?key=brand:NAME\n",
+                        "text/plain",
                     )
+
+            def _entity(self, key: str) -> None:
+                if not key:
+                    self._send(400, b"missing ?key=LEVEL:ID, e.g. brand:acme\n", "text/plain")
+                    return
+                facts = owner.entity(key)
+                if facts is None:
+                    self._send(404, f"no state for {key!r}\n".encode(), "text/plain")
+                else:
+                    self._send(200, json.dumps(facts).encode(), "application/json")
 
             def _send(self, status: int, body: bytes, content_type: str) -> None:
                 self.send_response(status)

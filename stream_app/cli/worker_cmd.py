@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         args.web_port if args.web_port is not None else settings.web.port,
         ready=lambda: "app" in holder and holder["app"].ready(),
         stats=lambda: holder["app"].ingest.stats() if "app" in holder else {},
+        entity=lambda key: holder["app"].detect.describe(key) if "app" in holder else None,
     )
     ops.start()
     log.info("metrics and probes on http://%s:%d", settings.web.host, ops.port)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -66,6 +67,32 @@ def replay_alerts(events: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
 
 
+def offline_states(
+    settings: Settings, lines: list[bytes], entity: str
+) -> dict[int, dict[str, Any]]:
+    """What the offline replay knows of ``entity`` after each of its buckets, by bucket start.
+
+    The reference a worker's ``/entity`` answer is compared with: the same bucket, the same
+    number of buckets learned, the same baselines.
+    """
+    from detectors.replay import Replay
+
+    run = Replay(
+        settings.windows,
+        settings.detection,
+        user_id_salt=settings.ingest.user_id_salt,
+        max_past_ms=settings.ingest.max_past_ms,
+        dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
+    )
+    states: dict[int, dict[str, Any]] = {}
+    for line in lines:
+        run.feed(line)
+        state = run.engine.state.get(entity)
+        if state is not None:
+            states[state.last_ms] = {"key": entity, **state.describe()}
+    return states
+
+
 def key(alert: dict[str, Any]) -> AlertKey:
     """What parity compares: id, sequence, status, kind, severity."""
     return (
@@ -92,11 +119,11 @@ class PreparedScenario(NamedTuple):
 
 
 def prepare_scenario(
-    broker: Any, settings_factory: Any, tmp: Path, data_dir: str = "data"
+    broker: Any, settings_factory: Any, tmp: Path, data_dir: str = "data", **sections: Any
 ) -> PreparedScenario:
     """Unique topics on ``broker``, the demo scenario's lines and its offline replay's alerts
-    (those the stream can also close)."""
-    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    (those the stream can also close); ``sections`` override settings as in settings_factory."""
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True, **sections)
     broker.create_topics(settings)
     events, closing = scenario_lines(tmp, settings)
     env = worker_env(settings, broker.bootstrap, tmp / data_dir)
@@ -109,6 +136,20 @@ def start_worker(env: dict[str, str], log: Path) -> WorkerProcess:
     worker = WorkerProcess(env, log).start()
     worker.wait_ready(timeout=120)
     return worker
+
+
+def read_alerts_covering(
+    bootstrap: str, topic: str, wanted: set[AlertKey], timeout: float
+) -> list[dict[str, Any]]:
+    """Every alert message on ``topic`` once it holds every alert of ``wanted`` (or at
+    ``timeout``); a count is not enough where re-sent alerts appear twice."""
+    deadline = time.monotonic() + timeout
+    expected = len(wanted)
+    while True:
+        alerts = read_alerts(bootstrap, topic, expected, max(1.0, deadline - time.monotonic()))
+        if wanted <= {key(a) for a in alerts} or time.monotonic() >= deadline:
+            return alerts
+        expected = len(alerts) + 1
 
 
 def read_alerts(bootstrap: str, topic: str, expected: int, timeout: float) -> list[dict[str, Any]]:

@@ -106,6 +106,7 @@ def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, 
         ingest__group_id=settings.ingest.group_id,
         app__id=settings.app.id,
         app__data_dir=str(data_dir),
+        app__shared_snapshot_ms=str(settings.app.shared_snapshot_ms),
         kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
     )
 

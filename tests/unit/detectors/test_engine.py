@@ -255,3 +255,19 @@ def test_each_kind_has_its_own_persistence_waiver() -> None:
     persisted = 120 + CFG.persistence_buckets - 1  # the persistence gate's last bucket
     assert gated == persisted  # the crisis waiver does not apply to viral: the gate holds
     assert first_post_viral_open(DetectionConfig(**base)) == persisted  # default: 0.98 for viral
+
+
+def test_describe_reports_learned_baseline_and_open_alert() -> None:
+    engine = DetectionEngine(CFG, WINDOW)
+    stream = buckets("acme", 130, seed=2, post_neg=pile_on(110, 20))
+    for i, batch in enumerate(stream):
+        engine.process(batch)
+        if i == 99:
+            quiet = engine.state["post:acme-p1"].describe()
+    during = engine.state["post:acme-p1"].describe()
+    assert quiet["buckets"] == 100 and quiet["last_bucket_ms"] == T0 + 99 * BUCKET
+    assert quiet["ratio_learned_buckets"] > 50 and quiet["volume_learned_buckets"] > 50
+    # p1 sees 0-2 negatives against 8-14 likes: a low learned negative ratio, no alert open
+    assert 0.02 < quiet["baseline_negative_ratio"] < 0.2
+    assert not quiet["crisis_open"] and not quiet["viral_open"]
+    assert during["crisis_open"] and during["buckets"] == 130

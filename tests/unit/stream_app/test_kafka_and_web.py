@@ -70,6 +70,22 @@ def test_ops_server_serves_metrics_probes_and_stats():
         server.stop()
 
 
+def test_ops_server_answers_entity_queries_by_key():
+    states = {"brand:acme": {"key": "brand:acme", "buckets": 12}}
+    server = OpsServer(CollectorRegistry(), "127.0.0.1", 0, ready=bool, entity=states.get)
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        status, body = _get(base + "/entity?key=brand%3Aacme")
+        assert (status, json.loads(body)) == (200, states["brand:acme"])
+        status, body = _get(base + "/entity?key=brand:nobody")
+        assert status == 404 and "brand:nobody" in body
+        status, body = _get(base + "/entity")
+        assert status == 400 and "key=" in body
+    finally:
+        server.stop()
+
+
 def test_lines_are_routed_by_type_and_keyed_by_post():
     settings = Settings()
     assert topic_for(settings, b'{"type":"share","post_id":"p9"}') == ("social.shares", b"p9")

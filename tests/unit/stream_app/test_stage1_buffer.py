@@ -1,14 +1,18 @@
-"""Stage 1's reorder buffer: ``ShardState.take_ready`` releases exactly the rows due, in order."""
+"""Stage 1's reorder buffer: ``ShardState.take_ready`` releases exactly the rows due, in order;
+the offsets it commits stay before every row not yet in a closed bucket."""
 
 from __future__ import annotations
 
 import numpy as np
+from aiokafka.structs import TopicPartition
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
 
 from detectors.event_batch import EventBatch
+from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
-from stream_app.stage1 import ShardState
+from stream_app.stage1 import BucketingSink, ShardState
 from tests.unit.detectors.bucketing_helpers import T0, make_event
 
 _times = st.lists(st.integers(0, 120_000), min_size=1, max_size=30)
@@ -63,3 +67,16 @@ def test_slice_head_and_tail_are_take_of_the_same_rows(
         assert got.author == expected.author and got.hashtags == expected.hashtags
         assert got.source.tolist() == expected.source.tolist()
     assert len(batch.head(bounds[0])) == max(0, min(bounds[0], n))
+
+
+def test_commit_offset_stays_before_an_older_row_released_after_a_newer_one() -> None:
+    sink = BucketingSink(Settings(), EngineMetrics(CollectorRegistry()))
+    tp = TopicPartition("social.likes", 0)
+    start = T0 - T0 % sink.size_ms  # both rows in this bucket, the older one later in time
+    batch = _chunk([(10, start - T0 + 20_000), (11, start - T0 + 5_000)], sort=False)
+    sink.accept(tp, batch, end=12)
+    sink.release({0: start + 10_000})  # offset 11 goes to the bucket, offset 10 stays buffered
+    assert sink.commit_offsets() == {tp: 10}
+    sink.release({0: None})  # now offset 10 joins the same, still open bucket
+    assert sink.buffered() == 0
+    assert sink.commit_offsets() == {tp: 10}

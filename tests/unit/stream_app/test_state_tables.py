@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from detectors.config import DetectionConfig
 from detectors.state import EntityState
-from stream_app.stage2 import WriteBackState
+from stream_app.state_tables import WriteBackState
 
 
 def state_factory() -> EntityState:
