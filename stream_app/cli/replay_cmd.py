@@ -15,6 +15,7 @@ from stream_app.cli.common import add_config_option, settings_from
 
 if TYPE_CHECKING:
     from detectors.replay import Replay
+    from stream_app.settings import Settings
 
 PROGRESS_MIN_BYTES = 5_000_000
 
@@ -39,17 +40,21 @@ def summary_line(run: Replay) -> str:
     )
 
 
-def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: int) -> Replay:
+def new_replay(settings: Settings) -> Replay:
+    """An offline replay configured as a worker with ``settings`` would bucket and detect."""
     from detectors.replay import Replay  # imported on use: keeps `crisiswatch --help` light
 
-    settings = settings_from(args)
-    run = Replay(
+    return Replay(
         settings.windows,
         settings.detection,
         user_id_salt=settings.ingest.user_id_salt,
         max_past_ms=settings.ingest.max_past_ms,
         dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
     )
+
+
+def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: int) -> Replay:
+    run = new_replay(settings_from(args))
     show = not args.no_progress and (args.progress or size >= PROGRESS_MIN_BYTES)
     bar = tqdm(total=size or None, unit="B", unit_scale=True, disable=not show, file=sys.stderr)
     for line in source:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from detectors.alerts import iso_utc
+from stream_app.cli.replay_cmd import new_replay
 from stream_app.process import WorkerProcess
 from stream_app.produce import closing_lines
 from stream_app.settings import Settings
@@ -75,15 +76,7 @@ def offline_states(
     The reference a worker's ``/entity`` answer is compared with: the same bucket, the same
     number of buckets learned, the same baselines.
     """
-    from detectors.replay import Replay
-
-    run = Replay(
-        settings.windows,
-        settings.detection,
-        user_id_salt=settings.ingest.user_id_salt,
-        max_past_ms=settings.ingest.max_past_ms,
-        dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
-    )
+    run = new_replay(settings)
     states: dict[int, dict[str, Any]] = {}
     for line in lines:
         run.feed(line)
