@@ -3,8 +3,9 @@
 The kill is a real SIGKILL delivered by the worker's own failpoint (:mod:`stream_app.failpoints`)
 ``mid_flush``: in the middle of producing a stage-1 flush of closed buckets, after some partial
 buckets of it are on the topic and before the input offsets covering them are committed.
-(The ``after_alerts`` site, right after stage 2 published alerts, is not in the suite yet: in 1
-of 3 runs the restarted worker re-assembled one brand bucket differently; see issue 4's notes.)
+(The ``after_alerts`` site, right after stage 2 published alerts, is not in the suite yet: in 2
+of 5 runs the restarted worker assembled a brand's next buckets differently; see
+docs/guarantees.md.)
 """
 
 from __future__ import annotations
