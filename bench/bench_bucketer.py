@@ -14,9 +14,9 @@ import hashlib
 import random
 import time
 
-from detectors.bucketer import Bucketer
-from detectors.config import WindowConfig
-from detectors.events import Event
+from detectors.bucketing.bucketer import Bucketer
+from detectors.contract.config import WindowConfig
+from detectors.ingest.events import Event
 
 TYPES = ("view", "view", "view", "like", "like", "comment", "share", "reaction")
 REACTIONS = ("love", "haha", "angry", "sad", "wow")

@@ -22,8 +22,8 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from detectors.event_wire import RawEvent
-from detectors.events import EventDecoder
+from detectors.ingest.events import EventDecoder
+from detectors.ingest.wire import RawEvent
 
 TYPES = ("view", "view", "view", "view", "like", "like", "comment", "share", "reaction")
 REACTIONS = ("love", "haha", "angry", "sad", "wow")

@@ -10,10 +10,10 @@ import pickle
 import sys
 import tracemalloc
 
-from detectors.brand_bucket import BrandBucket
-from detectors.config import DetectionConfig, WindowConfig
-from detectors.engine import DetectionEngine
-from detectors.summary import BucketSummary
+from detectors.contract.brand_bucket import BrandBucket
+from detectors.contract.config import DetectionConfig, WindowConfig
+from detectors.contract.summary import BucketSummary
+from detectors.detect.engine import DetectionEngine
 
 MIN = 60_000
 T0 = 1_709_553_600_000

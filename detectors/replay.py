@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, MutableMapping
 
-from detectors.alerts import Alert
-from detectors.brand_bucket import group_by_brand
-from detectors.bucketer import Bucketer
-from detectors.config import DetectionConfig, WindowConfig
-from detectors.engine import DetectionEngine
-from detectors.events import Event, EventDecoder
-from detectors.shared import SharedModels
-from detectors.state import EntityState
-from detectors.summary import BucketSummary
+from detectors.bucketing.bucketer import Bucketer
+from detectors.contract.alerts import Alert
+from detectors.contract.brand_bucket import group_by_brand
+from detectors.contract.config import DetectionConfig, WindowConfig
+from detectors.contract.summary import BucketSummary
+from detectors.detect.engine import DetectionEngine
+from detectors.detect.shared import SharedModels
+from detectors.detect.state import EntityState
+from detectors.ingest.events import Event, EventDecoder
 
 DEFAULT_SALT = "crisiswatch-default-salt"
 

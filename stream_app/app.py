@@ -7,12 +7,12 @@ from typing import Any
 import faust
 
 from stream_app.faust_transport import FetchTunedApp
-from stream_app.ingest import EventSink, IngestService
 from stream_app.kafka import ssl_context
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
-from stream_app.stage1 import BucketingSink
-from stream_app.stage2 import DetectStage
+from stream_app.stage1.ingest import EventSink, IngestService
+from stream_app.stage1.shards import BucketingSink
+from stream_app.stage2.agent import DetectStage
 
 
 def broker_credentials(settings: Settings) -> Any:

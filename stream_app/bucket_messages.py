@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from detectors.summary import BucketSummary
+from detectors.contract.summary import BucketSummary
 
 
 class PartialBucket(msgspec.Struct, frozen=True, tag="partial", kw_only=True):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from detectors.rejections import REJECT_REASONS
-from detectors.summary import LEVELS
+from detectors.contract.summary import LEVELS
+from detectors.ingest.rejections import REJECT_REASONS
 
 LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 180, 300, 600)
 

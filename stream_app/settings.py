@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from detectors.config import DetectionConfig, WindowConfig
+from detectors.contract.config import DetectionConfig, WindowConfig
 
 ENV_PREFIX = "CRISISWATCH_"
 FAILPOINT_PREFIX = "CRISISWATCH_FAILPOINT_"  # fault-test switches, see stream_app.failpoints

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from detectors.alerts import encode_alert
+from detectors.contract.alerts import encode_alert
 from stream_app.cli.common import add_config_option, settings_from
 
 if TYPE_CHECKING:

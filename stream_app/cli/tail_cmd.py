@@ -10,7 +10,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from stream_app.alert_format import format_alert
+from stream_app.cli.alert_format import format_alert
 from stream_app.cli.common import add_config_option, settings_from
 from stream_app.kafka import client_kwargs
 from stream_app.settings import Settings

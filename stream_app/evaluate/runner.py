@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.events import Event, EventDecoder
+from detectors.ingest.events import Event, EventDecoder
 from stream_app.evaluate.matching import DEFAULT_SLACK_MS, AlertEpisode, alert_episodes
 from stream_app.evaluate.metrics import RunMetrics, entity_days, pool, score_run
 from stream_app.settings import Settings

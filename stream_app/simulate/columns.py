@@ -77,7 +77,7 @@ CROWD = Users()
 
 
 @dataclass
-class EventColumns:
+class SimulatedEvents:
     """Simulated events as parallel arrays. Absent values: -1 (ints) and NaN (sentiment)."""
 
     ts_ms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -93,18 +93,18 @@ class EventColumns:
     def __len__(self) -> int:
         return int(self.ts_ms.shape[0])
 
-    def take(self, index: np.ndarray) -> EventColumns:
+    def take(self, index: np.ndarray) -> SimulatedEvents:
         """The rows selected by an index array or boolean mask."""
-        return EventColumns(*(getattr(self, f)[index] for f in self._FIELDS))
+        return SimulatedEvents(*(getattr(self, f)[index] for f in self._FIELDS))
 
     @classmethod
-    def concat(cls, parts: list[EventColumns]) -> EventColumns:
+    def concat(cls, parts: list[SimulatedEvents]) -> SimulatedEvents:
         """All rows of ``parts``, in order."""
         if not parts:
             return cls()
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in cls._FIELDS))
 
-    def sorted(self) -> EventColumns:
+    def sorted(self) -> SimulatedEvents:
         """The rows ordered by event time (stable, so deterministic)."""
         return self.take(np.argsort(self.ts_ms, kind="stable"))
 
@@ -151,14 +151,14 @@ def emit(
     type_rates: np.ndarray,
     mood: Mood = CALM,
     users: Users = CROWD,
-) -> EventColumns:
+) -> SimulatedEvents:
     """Sample events: ``expected[r, s]`` view-equivalents for post ``posts[r]`` in step ``s``.
 
     ``type_rates[r, k]`` (or ``type_rates[k]``) scales the intensity for event type ``k``;
     counts are Poisson, times uniform within the step.
     """
     rates = np.broadcast_to(np.asarray(type_rates, dtype=float), (len(posts), len(TYPES)))
-    parts: list[EventColumns] = []
+    parts: list[SimulatedEvents] = []
     for k in range(len(TYPES)):
         lam = expected * rates[:, k : k + 1]
         counts = rng.poisson(lam)
@@ -172,5 +172,5 @@ def emit(
         ts = start_ms + step * step_ms + rng.integers(0, step_ms, size=n, dtype=np.int64)
         user, reaction, sentiment, text = _attributes(rng, k, n, mood, users)
         etype = np.full(n, k, dtype=np.int8)
-        parts.append(EventColumns(ts, etype, post, user, reaction, sentiment, text))
-    return EventColumns.concat(parts)
+        parts.append(SimulatedEvents(ts, etype, post, user, reaction, sentiment, text))
+    return SimulatedEvents.concat(parts)

@@ -12,7 +12,7 @@ from typing import Literal
 import msgspec
 import numpy as np
 
-from stream_app.simulate.columns import ANGRY, CALM, CROWD, EventColumns, Users, emit
+from stream_app.simulate.columns import ANGRY, CALM, CROWD, SimulatedEvents, Users, emit
 from stream_app.simulate.model import MINUTE_MS, TrafficModel
 
 Kind = Literal["crisis", "viral", "bot_raid", "campaign"]
@@ -70,9 +70,9 @@ class Episode:
     def prepare(self, model: TrafficModel, rng: np.random.Generator) -> None:
         """Register the posts this episode needs (before the baseline is sampled)."""
 
-    def inject(self, model: TrafficModel, rng: np.random.Generator) -> EventColumns:
+    def inject(self, model: TrafficModel, rng: np.random.Generator) -> SimulatedEvents:
         """The extra events of the episode."""
-        return EventColumns()
+        return SimulatedEvents()
 
     def entity(self, model: TrafficModel) -> str:
         """The labelled entity at this episode's level."""
@@ -124,7 +124,7 @@ class PileOn(Episode):
             model, rng, self.post_age_min, has_views=self.has_views, platform=platform
         )
 
-    def inject(self, model: TrafficModel, rng: np.random.Generator) -> EventColumns:
+    def inject(self, model: TrafficModel, rng: np.random.Generator) -> SimulatedEvents:
         rates = np.array([1.0 if self.has_views else 0.0, 0.004, 0.07, 0.015, 0.07])
         expected = (self.shape(model) * self.peak_views_per_min)[None, :]
         posts = np.array([self.post], dtype=np.int32)
@@ -142,7 +142,7 @@ class SlowBurn(Episode):
     level: LabelLevel = "brand"
     description: str = "slow-burn brand crisis"
 
-    def inject(self, model: TrafficModel, rng: np.random.Generator) -> EventColumns:
+    def inject(self, model: TrafficModel, rng: np.random.Generator) -> SimulatedEvents:
         posts = model.posts.of_brand(self.brand)
         expected = model.expected(posts) * self.shape(model)[None, :] * self.intensity
         rates = np.array([0.0, 0.0, 0.012, 0.003, 0.012])
@@ -164,7 +164,7 @@ class Viral(Episode):
     def prepare(self, model: TrafficModel, rng: np.random.Generator) -> None:
         self.post = self._new_post(model, rng, self.post_age_min, popularity=1.0)
 
-    def inject(self, model: TrafficModel, rng: np.random.Generator) -> EventColumns:
+    def inject(self, model: TrafficModel, rng: np.random.Generator) -> SimulatedEvents:
         posts = np.array([self.post], dtype=np.int32)
         expected = model.expected(posts) * (self.factor - 1.0) * self.shape(model)[None, :]
         rates = model.type_rates(posts)
@@ -188,7 +188,7 @@ class BotRaid(Episode):
     def prepare(self, model: TrafficModel, rng: np.random.Generator) -> None:
         self.post = self._new_post(model, rng, self.post_age_min)
 
-    def inject(self, model: TrafficModel, rng: np.random.Generator) -> EventColumns:
+    def inject(self, model: TrafficModel, rng: np.random.Generator) -> SimulatedEvents:
         posts = np.array([self.post], dtype=np.int32)
         expected = (self.shape(model) * self.comments_per_min)[None, :]
         rates = np.array([0.0, 0.0, 1.0, 0.0, 0.3])

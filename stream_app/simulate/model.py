@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stream_app.simulate.columns import CALM, CROWD, EventColumns, emit
+from stream_app.simulate.columns import CALM, CROWD, SimulatedEvents, emit
 
 MINUTE_MS = 60_000
 HOUR_MS = 3_600_000
@@ -207,7 +207,7 @@ class TrafficModel:
         rates[:, 0] *= np.array([self.posts.has_views[i] for i in posts], dtype=float)
         return rates
 
-    def baseline(self, rng: np.random.Generator, chunk: int = 64) -> EventColumns:
+    def baseline(self, rng: np.random.Generator, chunk: int = 64) -> SimulatedEvents:
         """Sample the baseline events of every post (calm mood, the crowd)."""
         parts = []
         for lo in range(0, len(self.posts), chunk):
@@ -224,7 +224,7 @@ class TrafficModel:
                     CROWD,
                 )
             )
-        return EventColumns.concat(parts)
+        return SimulatedEvents.concat(parts)
 
     def step_of(self, ts_ms: int) -> int:
         """The step index containing ``ts_ms`` (clamped to the range)."""

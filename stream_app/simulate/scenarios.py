@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import msgspec
 import numpy as np
 
-from stream_app.simulate.columns import EventColumns
+from stream_app.simulate.columns import SimulatedEvents
 from stream_app.simulate.episodes import (
     BotRaid,
     CampaignLaunch,
@@ -55,7 +55,7 @@ class Simulation:
     history_end_ms: int
     end_ms: int
     posts: PostTable
-    events: EventColumns
+    events: SimulatedEvents
     labels: list[Label]
 
     @property
@@ -188,7 +188,7 @@ def simulate(
         episode.prepare(model, rng_episodes)
     parts = [model.baseline(rng_base)]
     parts.extend(episode.inject(model, rng_episodes) for episode in episodes)
-    events = EventColumns.concat(parts)
+    events = SimulatedEvents.concat(parts)
     events = events.take((events.ts_ms >= start_ms) & (events.ts_ms < end)).sorted()
     labels = [
         msgspec.structs.replace(e.label(model, f"{name}-{seed}-e{i}"), scenario=name, seed=seed)

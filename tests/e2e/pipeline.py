@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from detectors.alerts import iso_utc
+from detectors.contract.alerts import iso_utc
 from stream_app.cli.replay_cmd import new_replay
 from stream_app.process import WorkerProcess
 from stream_app.produce import closing_lines

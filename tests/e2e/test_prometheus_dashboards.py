@@ -23,11 +23,11 @@ import pytest
 import yaml
 
 from stream_app.broker import EmbeddedBroker
-from stream_app.ops.dashboards import load_dashboard, panel_queries, substitute, template_defaults
-from stream_app.ops.prometheus import PrometheusServer, rewrite_config, shorten_for
 from stream_app.process import WorkerProcess, settings_env
 from stream_app.settings import Settings
 from tests.integration.helpers import event_json, produce, run
+from tests.tools.dashboards import load_dashboard, panel_queries, substitute, template_defaults
+from tests.tools.prometheus import PrometheusServer, rewrite_config, shorten_for
 
 pytestmark = pytest.mark.e2e
 

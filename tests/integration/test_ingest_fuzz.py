@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.helpers import named_worker, produce, read_topic, run, wait_until
-from tests.unit.detectors.test_events_fuzz import bad_items, good_events
+from tests.unit.detectors.ingest.test_events_fuzz import bad_items, good_events
 
 pytestmark = pytest.mark.integration
 

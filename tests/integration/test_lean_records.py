@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from stream_app.lean_records import install, lean_values
+from stream_app.stage1.lean_records import install, lean_values
 from stream_app.topics import ensure_topics
 from tests.integration.helpers import produce, read_topic, run
 

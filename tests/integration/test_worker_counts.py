@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from stream_app.ops.promql import promtool_path
 from stream_app.process import WorkerProcess
 from tests.integration.helpers import (
     event_json,
@@ -20,6 +19,7 @@ from tests.integration.helpers import (
     wait_until,
     worker_env,
 )
+from tests.tools.promql import promtool_path
 
 pytestmark = pytest.mark.integration
 

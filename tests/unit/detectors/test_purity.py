@@ -66,7 +66,7 @@ def _violations(path: Path) -> list[str]:
 
 def test_scans_every_module() -> None:
     names = {p.name for p in MODULES}
-    assert {"engine.py", "policy.py", "alerts.py", "replay.py"} <= names
+    assert {"engine.py", "policy.py", "alerts.py", "replay.py", "bucketer.py", "decode.py"} <= names
     assert len(MODULES) >= 15
 
 
@@ -86,3 +86,51 @@ def test_scanner_catches_violations(tmp_path: Path) -> None:
     assert "import aiokafka" in found
     assert "from prometheus_client import ..." in found
     assert {"time.time()", "datetime.now()", "monotonic()"} <= set(found)
+
+
+# Layers import downward only: contract <- ingest <- bucketing; detect sees only the contract;
+# series (univariate scoring) stands alone; detectors/replay.py composes them all.
+ALLOWED_LAYERS = {
+    "contract": {"contract"},
+    "ingest": {"contract", "ingest"},
+    "bucketing": {"contract", "ingest", "bucketing"},
+    "detect": {"contract", "detect"},
+    "series": {"series"},
+}
+
+
+def _layer_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "detectors" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+LAYERED = [p for p in MODULES if p.relative_to(PACKAGE).parts[0] in ALLOWED_LAYERS]
+
+
+@pytest.mark.parametrize("path", LAYERED, ids=[str(p.relative_to(PACKAGE)) for p in LAYERED])
+def test_layers_import_downward_only(path: Path) -> None:
+    layer = path.relative_to(PACKAGE).parts[0]
+    assert _layer_imports(path) <= ALLOWED_LAYERS[layer]
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    loose = [p.name for p in MODULES if len(p.relative_to(PACKAGE).parts) == 1]
+    assert sorted(loose) == ["__init__.py", "replay.py"]
+
+
+def test_layer_scan_sees_a_detect_module_importing_bucketing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from detectors.bucketing.bucketer import Bucketer\nimport detectors.ingest\n")
+    assert _layer_imports(bad) == {"bucketing", "ingest"}
+    assert not _layer_imports(bad) <= ALLOWED_LAYERS["detect"]

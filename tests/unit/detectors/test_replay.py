@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from detectors.alerts import decode_alert
+from detectors.contract.alerts import decode_alert
 from detectors.replay import Replay, replay
 from stream_app.cli import main
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from stream_app.ops.compose import compose_binary, resolved_model, run_compose
 from stream_app.settings import Settings, load_settings
+from tests.tools.compose import compose_binary, resolved_model, run_compose
 
 WORKERS = ("worker-1", "worker-2")
 

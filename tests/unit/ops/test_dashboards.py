@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
-from stream_app.ops.compose import resolved_model
-from stream_app.ops.dashboards import (
+from tests.tools.compose import resolved_model
+from tests.tools.dashboards import (
     iter_panels,
     load_dashboard,
     panel_queries,
     substitute,
     template_defaults,
 )
-from stream_app.ops.promql import check_exprs, engine_metric_names, metric_names
+from tests.tools.promql import check_exprs, engine_metric_names, metric_names
 
 DASHBOARDS = ("engine", "crises")
 BOUNDED_LABELS = {"topic", "type", "reason", "bound", "level", "kind", "severity", "status"}

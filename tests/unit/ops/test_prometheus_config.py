@@ -12,7 +12,7 @@ import yaml
 from prometheus_client import CollectorRegistry, generate_latest
 
 from stream_app.metrics import EngineMetrics
-from stream_app.ops.promql import engine_metric_names, metric_names, promtool_path, run_promtool
+from tests.tools.promql import engine_metric_names, metric_names, promtool_path, run_promtool
 
 EXPECTED_ALERTS = {
     "CrisiswatchEngineDown",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from detectors.alerts import iso_utc
+from detectors.contract.alerts import iso_utc
 from stream_app.evaluate.matching import alert_episodes, matches, to_ms
 from stream_app.evaluate.metrics import entity_days, pool, score_run
 from stream_app.evaluate.report import check_targets, markdown_table

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from detectors.alerts import iso_utc
-from detectors.events import Event
+from detectors.contract.alerts import iso_utc
+from detectors.ingest.events import Event
 from stream_app.evaluate.plot import plot_run
 from stream_app.evaluate.report import results_json, rows
 from stream_app.evaluate.runner import default_replay, make_decoder, run_suite, run_suite_parallel

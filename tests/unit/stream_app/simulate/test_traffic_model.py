@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from stream_app.simulate.columns import COMMENT, LIKE, REACTION, SHARE, VIEW, EventColumns
+from stream_app.simulate.columns import COMMENT, LIKE, REACTION, SHARE, VIEW, SimulatedEvents
 from stream_app.simulate.model import HOUR_MS, rhythm
 from stream_app.simulate.scenarios import Simulation, simulate
 from stream_app.simulate.texts import TEXT_LANG
@@ -14,10 +14,10 @@ from stream_app.simulate.texts import TEXT_LANG
 SimFactory = Callable[..., Simulation]
 
 
-def _same(a: EventColumns, b: EventColumns) -> bool:
+def _same(a: SimulatedEvents, b: SimulatedEvents) -> bool:
     return all(
         np.array_equal(getattr(a, f), getattr(b, f), equal_nan=f == "sentiment")
-        for f in EventColumns._FIELDS
+        for f in SimulatedEvents._FIELDS
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.events import EventDecoder
+from detectors.ingest.events import EventDecoder
 from stream_app.cli import main
 from stream_app.simulate.columns import TYPES
 from stream_app.simulate.scenarios import Simulation

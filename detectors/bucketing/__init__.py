@@ -1,0 +1,1 @@
+"""Event-time bucketing of one input shard: bucketer, watermark, de-duplication, accumulators."""

@@ -1,0 +1,2 @@
+"""What the stages exchange: bucket summaries, brand buckets, author sketches, event class codes,
+alerts and the detection configuration."""

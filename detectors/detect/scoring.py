@@ -1,0 +1,199 @@
+"""Per-entity scoring of one bucket: rolling-window counts, the per-entity detectors' scores
+(on organic counts: the entity's counts minus those of bot-raided posts), and protected learning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, NamedTuple
+
+from detectors.contract.config import DetectionConfig
+from detectors.contract.summary import BucketSummary
+from detectors.detect.classify import Scores
+from detectors.detect.state import (
+    EVENTS,
+    NEG,
+    RAID_NEG,
+    RAID_SENT_COUNT,
+    RAID_SENT_SUM,
+    RAID_TRIALS,
+    SENT_COUNT,
+    SENT_SUM,
+    TRIALS,
+    EntityState,
+)
+
+
+class Counts(NamedTuple):
+    """The additive counts the tests use, for one bucket or a window."""
+
+    negative: float = 0.0
+    trials: float = 0.0
+    sent_sum: float = 0.0
+    sent_count: float = 0.0
+    events: float = 0.0
+
+    @classmethod
+    def of(cls, s: BucketSummary) -> Counts:
+        """The counts of a summary (trials = negative + likes, per the contract)."""
+        return cls(
+            float(s.negative),
+            float(s.negative + s.likes),
+            float(s.sentiment_sum),
+            float(s.sentiment_count),
+            float(s.events),
+        )
+
+    def plus(self, other: Counts) -> Counts:
+        """Element-wise sum."""
+        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
+
+    def minus(self, other: Counts) -> Counts:
+        """Element-wise difference; counts floored at 0, the (signed) sentiment sum not.
+
+        >>> Counts(3.0, 10.0, -2.5, 5.0, 12.0).minus(Counts(1.0, 2.0, -0.5, 1.0, 2.0))
+        Counts(negative=2.0, trials=8.0, sent_sum=-2.0, sent_count=4.0, events=10.0)
+        >>> Counts(0.0, 0.0, -0.5, 1.0, 1.0).minus(Counts(0.0, 0.0, -0.5, 1.0, 1.0)).sent_sum
+        0.0
+        """
+        count = max(0.0, self.sent_count - other.sent_count)
+        return Counts(
+            max(0.0, self.negative - other.negative),
+            max(0.0, self.trials - other.trials),
+            self.sent_sum - other.sent_sum if count > 0 else 0.0,
+            count,
+            max(0.0, self.events - other.events),
+        )
+
+
+ZERO = Counts()
+
+
+class Priors(NamedTuple):
+    """Cold-start priors borrowed from the parent (None at brand level: global priors apply)."""
+
+    ratio: float | None = None
+    sentiment: float | None = None
+    volume: float | None = None
+
+
+class Assessment(NamedTuple):
+    """The scores of one entity for one bucket, with the counts they were computed on."""
+
+    scores: Scores  # on organic counts
+    raw_crisis: float | None  # crisis evidence on raw counts, when raid counts were removed
+    current: Counts  # organic, this bucket
+    window: Counts  # organic, rolling window
+    expected_volume: float | None
+    previous_mean: float  # mean events per bucket over the window before this bucket
+    ratio_baseline: float
+    sentiment_baseline: float
+    launch: float = 0.0  # events of usual launches left out of the volume test
+
+
+def _window(st: EntityState, raid: bool) -> Counts:
+    if raid:
+        return Counts(
+            st.window_sum(RAID_NEG),
+            st.window_sum(RAID_TRIALS),
+            st.window_sum(RAID_SENT_SUM),
+            st.window_sum(RAID_SENT_COUNT),
+            0.0,
+        )
+    return Counts(
+        st.window_sum(NEG),
+        st.window_sum(TRIALS),
+        st.window_sum(SENT_SUM),
+        st.window_sum(SENT_COUNT),
+        st.window_sum(EVENTS),
+    )
+
+
+def _crisis_scores(st: EntityState, scopes: tuple[Counts, ...], pri: Priors) -> tuple[float, float]:
+    ratio = max(
+        st.ratio.score_one({"negative": c.negative, "total": c.trials, "prior": pri.ratio})
+        for c in scopes
+    )
+    sentiment = max(
+        st.sentiment.score_one({"sum": c.sent_sum, "count": c.sent_count, "prior": pri.sentiment})
+        for c in scopes
+    )
+    return ratio, sentiment
+
+
+def assess(
+    st: EntityState,
+    s: BucketSummary,
+    pri: Priors,
+    raid: Counts,
+    authors_score: float,
+    slow_decay: float,
+    launch: float = 0.0,
+) -> Assessment:
+    """Push this bucket into the window and score it (before learning it) on three scopes:
+    the bucket, the rolling window and the long EW scope. ``launch``: events of launching posts
+    within a usual launch, left out of the volume test."""
+    raw = Counts.of(s)
+    st.push((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
+    raw_win = _window(st, raid=False)
+    raid_win = _window(st, raid=True)
+    cur, win = raw.minus(raid), raw_win.minus(raid_win)
+    st.push_slow((cur.negative, cur.trials, cur.sent_sum, cur.sent_count), slow_decay)
+    slow = Counts(st.slow[0], st.slow[1], st.slow[2], st.slow[3], 0.0)
+    scopes: tuple[Counts, ...] = (cur, win, slow)
+    baseline = st.ratio.expected({"prior": pri.ratio})
+    if win.trials > 0 and win.negative <= win.trials * (baseline + st.ratio.min_delta / 2):
+        scopes = (cur, win)  # the long scope only counts while the recent window is still bad
+    ratio, sentiment = _crisis_scores(st, scopes, pri)
+    raw_crisis = None
+    if raid_win.trials > 0 or raid_win.sent_count > 0:
+        r, m = _crisis_scores(st, (raw, raw_win), pri)
+        raw_crisis = 1.0 - (1.0 - r) * (1.0 - m)
+    vol_x: dict[Hashable, Any] = {
+        "count": max(0.0, cur.events - launch),
+        "t": s.start_ms,
+        "prior": pri.volume,
+    }
+    scores = Scores(
+        ratio=ratio,
+        sentiment=sentiment,
+        volume=st.volume.score_one(vol_x),
+        authors=authors_score,
+    )
+    return Assessment(
+        scores=scores,
+        raw_crisis=raw_crisis,
+        current=cur,
+        window=win,
+        expected_volume=st.volume.expected(vol_x),
+        previous_mean=st.previous_mean(EVENTS),
+        ratio_baseline=st.ratio.expected({"prior": pri.ratio}),
+        sentiment_baseline=st.sentiment.expected({"prior": pri.sentiment}),
+        launch=min(launch, cur.events),
+    )
+
+
+def learn(
+    st: EntityState,
+    s: BucketSummary,
+    a: Assessment,
+    pri: Priors,
+    anomalous: bool,
+    config: DetectionConfig,
+) -> None:
+    """Protected learning: anomalous buckets (or any while an alert is open) are not learned,
+    unless the anomaly persists for ``level_shift_buckets``: then the shift is accepted."""
+    if anomalous:
+        st.anomalous += 1
+        if st.anomalous < config.level_shift_buckets:
+            return
+        if st.anomalous == config.level_shift_buckets:
+            st.volume.reanchor({"count": a.current.events, "t": s.start_ms})
+    else:
+        st.anomalous = 0
+    cur = a.current
+    st.ratio.learn_one({"negative": cur.negative, "total": cur.trials, "prior": pri.ratio})
+    st.sentiment.learn_one({"sum": cur.sent_sum, "count": cur.sent_count, "prior": pri.sentiment})
+    st.volume.learn_one({"count": cur.events, "t": s.start_ms})
+    if a.scores.authors < config.resolve_score:
+        st.authors.learn_one({"events": s.author_events, "authors": s.authors})

@@ -1,1 +1,0 @@
-"""Operations helpers: locate the Compose binary and promtool, read dashboards, check queries."""

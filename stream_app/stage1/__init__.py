@@ -1,0 +1,1 @@
+"""Stage 1 of the worker: ingest of the raw topics, dead letters, per-shard bucketing."""

@@ -1,0 +1,236 @@
+"""Stage 1 bucketing: one bucketer per input partition ("shard"), partial brand buckets out.
+
+Tracks, per input topic-partition, the lowest offset of any event in a still-open bucket, so that
+offsets are committed only once every bucket they feed has been produced (at-least-once).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import numpy as np
+from aiokafka import AIOKafkaProducer, TopicPartition
+
+from detectors.bucketing.bucketer import OUTCOME_INDEX, Bucketer
+from detectors.contract.brand_bucket import group_by_brand
+from detectors.ingest.columns import EventColumns
+from stream_app.bucket_messages import PartialBucket, ShardMark, encode
+from stream_app.failpoints import failpoint
+from stream_app.metrics import EngineMetrics
+from stream_app.settings import Settings
+
+MARK_HEARTBEAT_S = 2.0
+_ACCEPTED, _PENDING = OUTCOME_INDEX["accepted"], OUTCOME_INDEX["pending"]
+
+
+class ShardState:
+    """One shard: its bucketer, its reorder buffer and the open-bucket offsets per partition."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.bucketer = Bucketer(
+            settings.windows,
+            max_past_ms=settings.ingest.max_past_ms,
+            dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
+        )
+        self.open_offsets: dict[TopicPartition, dict[int, int]] = defaultdict(dict)
+        self.buffer: list[EventColumns] = []  # fetched chunks, in arrival order
+        self.closed_ms = -1
+        self.amended = 0  # the bucketer's amended count already reported
+        self.ingested_at_s = 0.0
+        self.marked_at_s = 0.0
+
+    def take_ready(self, safe: int | None) -> EventColumns:
+        """Remove and return every buffered row with ``ts <= safe`` (None: all), in event-time
+        order; rows of equal time in arrival order."""
+        if safe is None:
+            ready, self.buffer = self.buffer, []
+        else:
+            ready, kept = [], []
+            for chunk in self.buffer:
+                ts = chunk.ts_ms
+                if int(ts.max()) <= safe:
+                    ready.append(chunk)
+                elif int(ts.min()) > safe:
+                    kept.append(chunk)
+                elif bool(np.all(ts[1:] >= ts[:-1])):  # sorted (the usual fetch): a prefix
+                    cut = int(np.searchsorted(ts, safe, side="right"))
+                    ready.append(chunk.head(cut))
+                    kept.append(chunk.tail(cut))
+                else:
+                    due = ts <= safe
+                    ready.append(chunk.take(np.nonzero(due)[0]))
+                    kept.append(chunk.take(np.nonzero(~due)[0]))
+            self.buffer = kept
+        return EventColumns.concat(ready).sorted_by_time()
+
+
+class BucketingSink:
+    """Feeds decoded events to per-shard bucketers and produces closed buckets and marks.
+
+    The topic-partitions of a shard (one per input topic) are fetched at different speeds, so
+    during a backlog one may be hours of event time ahead of another. Events wait in a per-shard
+    buffer and reach the bucketer in event-time order, up to the ``safe`` time below which no
+    partition that still has input can deliver anything (a k-way merge across partitions).
+    """
+
+    def __init__(self, settings: Settings, metrics: EngineMetrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.size_ms = settings.windows.size_ms
+        self.shards: dict[int, ShardState] = {}
+        self.positions: dict[TopicPartition, int] = {}
+        self.tp_time: dict[TopicPartition, int] = {}
+        self.idle_raise: dict[int, int] = {}
+        self.sources: dict[TopicPartition, int] = {}
+        self.source_tp: list[TopicPartition] = []
+
+    def shard(self, partition: int) -> ShardState:
+        """The state of a shard, created on first use."""
+        state = self.shards.get(partition)
+        if state is None:
+            state = self.shards[partition] = ShardState(self.settings)
+        return state
+
+    def source(self, tp: TopicPartition) -> int:
+        """A small integer naming ``tp`` in the ``source`` column of event batches."""
+        found = self.sources.get(tp)
+        if found is None:
+            found = self.sources[tp] = len(self.source_tp)
+            self.source_tp.append(tp)
+        return found
+
+    def accept(self, tp: TopicPartition, batch: EventColumns, end: int) -> None:
+        """Buffer the valid events of one fetched batch of ``tp`` (their ``source`` column is
+        set here); ``end`` is the next offset to read."""
+        if len(batch):
+            batch.source = np.full(len(batch), self.source(tp), np.int64)
+            state = self.shard(tp.partition)
+            state.buffer.append(batch)
+            self.tp_time[tp] = max(self.tp_time.get(tp, -1), int(batch.ts_ms.max()))
+            state.ingested_at_s = time.time()
+        self.positions[tp] = end
+
+    def release(self, safe_ms: dict[int, int | None]) -> None:
+        """Move buffered events with ``ts <= safe`` into the bucketers (None: release all)."""
+        for partition, state in self.shards.items():
+            if not state.buffer:
+                continue
+            ready = state.take_ready(safe_ms.get(partition))
+            if not len(ready):
+                continue
+            outcomes = state.bucketer.add_batch(ready)
+            self._track_open(state, ready, outcomes)
+            counts = state.bucketer.take_counts()
+            amended, state.amended = state.bucketer.amended - state.amended, state.bucketer.amended
+            if amended:
+                self.metrics.amended.inc(amended)
+            if counts["late"]:
+                self.metrics.late.inc(counts["late"])
+            if counts["duplicate"]:
+                self.metrics.duplicates.inc(counts["duplicate"])
+            for bound in ("future", "too_old"):
+                if counts[bound]:
+                    self.metrics.out_of_bounds.labels(bound=bound).inc(counts[bound])
+
+    def _track_open(self, state: ShardState, rows: EventColumns, outcomes: np.ndarray) -> None:
+        """Remember, per partition and bucket, the lowest offset of a row counted in it."""
+        counted = (outcomes == _ACCEPTED) | (outcomes == _PENDING)
+        if not counted.any():
+            return
+        ts, source, offset = rows.ts_ms[counted], rows.source[counted], rows.offset[counted]
+        bucket = ts // self.size_ms
+        key = bucket * len(self.source_tp) + source
+        order = np.lexsort((offset, key))
+        key, offset = key[order], offset[order]
+        first = np.concatenate(([True], key[1:] != key[:-1]))
+        n_sources = len(self.source_tp)
+        for k, low in zip(key[first].tolist(), offset[first].tolist(), strict=True):
+            start = (k // n_sources) * self.size_ms
+            open_offsets = state.open_offsets[self.source_tp[k % n_sources]]
+            if low < open_offsets.get(start, low + 1):  # a row released later may be older
+                open_offsets[start] = low
+
+    def watermarks(self) -> dict[int, int]:
+        """The event-time watermark of every shard that has one."""
+        marks = {p: s.bucketer.watermark_ms for p, s in self.shards.items()}
+        return {p: w for p, w in marks.items() if w is not None}
+
+    def raise_idle(self, partitions: set[int], to_ms: int) -> None:
+        """Move idle shards' watermarks up to ``to_ms`` at the next emit (they had no data)."""
+        for partition in partitions:
+            self.shard(partition)
+            self.idle_raise[partition] = to_ms
+
+    async def emit(self, producer: AIOKafkaProducer) -> None:
+        """Produce every closed bucket as partial brand buckets, then each shard's mark."""
+        topic = self.settings.topics.buckets
+        raises, self.idle_raise = self.idle_raise, {}
+        for shard_id, state in self.shards.items():
+            summaries = state.bucketer.advance(raises.get(shard_id))
+            if summaries:
+                for sent, bucket in enumerate(group_by_brand(summaries)):
+                    if sent:
+                        failpoint("mid_flush")  # some partials of this flush out, not all
+                    message = PartialBucket(
+                        shard=shard_id,
+                        brand=bucket.brand,
+                        start_ms=bucket.start_ms,
+                        end_ms=bucket.end_ms,
+                        summaries=bucket.summaries,
+                        ingested_at_s=state.ingested_at_s,
+                        revision=bucket.revision,
+                    )
+                    await producer.send(topic, value=encode(message), key=bucket.brand.encode())
+                for summary in summaries:
+                    self.metrics.buckets.labels(level=summary.level).inc()
+            closed = state.bucketer.closed_before_ms
+            if state.bucketer.pending == 0:
+                still_open = state.bucketer.open_starts
+                for offsets in state.open_offsets.values():
+                    for start in [s for s in offsets if s not in still_open]:
+                        del offsets[start]
+            now = time.time()
+            if closed > state.closed_ms or now - state.marked_at_s >= MARK_HEARTBEAT_S:
+                state.closed_ms = max(closed, state.closed_ms)
+                state.marked_at_s = now
+                mark = encode(ShardMark(shard=shard_id, closed_ms=state.closed_ms))
+                for partition in range(self.settings.kafka.partitions):
+                    await producer.send(topic, value=mark, partition=partition)
+            self._report_watermark(state)
+
+    def _report_watermark(self, state: ShardState) -> None:
+        watermark = state.bucketer.watermark_ms
+        if watermark is not None and watermark > 0:
+            self.metrics.watermark.set(watermark / 1000)
+            delay = max(0, watermark - max(state.closed_ms, 0)) / 1000
+            self.metrics.watermark_delay.set(delay)
+
+    def commit_offsets(self) -> dict[TopicPartition, int]:
+        """Offsets safe to commit: before the oldest event still buffered or in an open bucket."""
+        lowest: dict[TopicPartition, int] = {}
+        for state in self.shards.values():
+            for chunk in state.buffer:
+                tp = self.source_tp[int(chunk.source[0])]
+                offset = int(chunk.offset.min())
+                if offset < lowest.get(tp, offset + 1):
+                    lowest[tp] = offset
+            for tp, offsets in state.open_offsets.items():
+                if offsets:
+                    oldest = min(offsets.values())
+                    if oldest < lowest.get(tp, oldest + 1):
+                        lowest[tp] = oldest
+        return {tp: lowest.get(tp, position) for tp, position in self.positions.items()}
+
+    def buffered(self) -> int:
+        """Events waiting for the other partitions of their shard to catch up."""
+        return sum(len(chunk) for state in self.shards.values() for chunk in state.buffer)
+
+    def revoke(self, partitions: set[int]) -> None:
+        """Drop shards moved to another worker (it re-reads their uncommitted events)."""
+        for partition in partitions:
+            self.shards.pop(partition, None)
+        self.positions = {
+            tp: o for tp, o in self.positions.items() if tp.partition not in partitions
+        }
+        self.tp_time = {tp: t for tp, t in self.tp_time.items() if tp.partition not in partitions}

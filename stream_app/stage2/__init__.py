@@ -1,0 +1,1 @@
+"""Stage 2 of the worker: assembly of brand buckets, detection, durable state and alerts."""

@@ -1,0 +1,249 @@
+"""Stage 2, detect: a Faust agent over ``crisiswatch.buckets`` with state in changelogged tables.
+
+Per message: merge partials / record marks (``Assembler``), run the pure ``DetectionEngine`` on
+every complete brand bucket, write the touched entity states and the bucket's alerts (the
+outbox) to their tables, wait for both on the changelog, then publish the alerts. A message is
+acknowledged (its offset committable) only once everything it wrote is on the changelog. A crash
+before that re-runs the bucket from the older state (nothing of it was published); a crash after
+it finds the bucket applied (summaries de-duplicated) and re-sends the outbox's identical alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from functools import partial
+from typing import Any
+
+import faust
+
+from detectors.contract.alerts import Alert, decode_alert, encode_alert
+from detectors.contract.brand_bucket import BrandBucket
+from detectors.detect.engine import DetectionEngine
+from stream_app.bucket_messages import PartialBucket, decode
+from stream_app.failpoints import failpoint
+from stream_app.metrics import EngineMetrics
+from stream_app.settings import Settings
+from stream_app.stage2.alert_outbox import AlertOutbox
+from stream_app.stage2.assembler import Assembler
+from stream_app.stage2.open_alerts import OpenAlerts
+from stream_app.stage2.ordered_acks import OrderedAcks
+from stream_app.stage2.shared_snapshots import SharedSnapshots
+from stream_app.stage2.state_tables import TableView, WriteBackState, decode_state, durable_table
+
+log = logging.getLogger(__name__)
+
+
+class DetectStage:
+    """Builds the buckets topic, tables and detect agent on a Faust app."""
+
+    def __init__(self, app: faust.App, settings: Settings, metrics: EngineMetrics) -> None:
+        self.app = app
+        self.settings = settings
+        self.metrics = metrics
+        partitions = settings.kafka.partitions
+        self.topic = app.topic(
+            settings.topics.buckets,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=partitions,
+        )
+        self.alerts_topic = app.topic(
+            settings.topics.alerts,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=partitions,
+        )
+        table_args: dict[str, Any] = {
+            "default": None,
+            "schema": faust.Schema(
+                key_type=str, value_type=str, key_serializer="json", value_serializer="json"
+            ),
+            "partitions": partitions,
+        }
+        self.state_table = durable_table(app, "entity-state", **table_args)
+        self.state = WriteBackState(TableView(self.state_table))
+        self.shared_table = durable_table(app, "shared-models", **table_args)
+        self.shared = SharedSnapshots(TableView(self.shared_table), settings.app.shared_snapshot_ms)
+        self.outbox_table = durable_table(app, "alert-outbox", **table_args)
+        self.outbox = AlertOutbox(TableView(self.outbox_table))
+        self.durable_tables = (self.state_table, self.shared_table, self.outbox_table)
+        self.acks = OrderedAcks()  # acknowledged to Faust in offset order only (see there)
+        self.engine: DetectionEngine | None = None
+        self.assemblers: dict[int, Assembler] = {}
+        self.open_alerts = OpenAlerts(metrics)
+        self.processed = 0
+        self._entities_counted_at = 0.0
+        app.agent(self.topic, name="detect")(self.detect)
+        app.on_partitions_assigned.connect(self._on_assigned)
+
+    async def _on_assigned(self, sender: Any, assigned: set[Any], **_: Any) -> None:
+        """Forget the assembly of buckets-topic partitions that moved to another worker."""
+        name = self.settings.topics.buckets
+        kept = {tp.partition for tp in assigned if tp.topic == name}
+        for partition in [p for p in self.assemblers if p not in kept]:
+            del self.assemblers[partition]
+        self.acks.forget([p for p in range(self.settings.kafka.partitions) if p not in kept])
+
+    def _engine(self, partition: int) -> DetectionEngine:
+        if self.engine is None:  # first message: the tables are recovered by now
+            settings = self.settings
+            self.engine = DetectionEngine(
+                settings.detection, settings.windows, self.state, shared=self.shared.restore()
+            )
+        return self.engine
+
+    def _assembler(self, partition: int) -> Assembler:
+        assembler = self.assemblers.get(partition)
+        if assembler is None:
+            assembler = Assembler(
+                partition,
+                self.settings.kafka.partitions,
+                idle_after_s=self.settings.ingest.idle_shard_ms / 1000 * 3,
+                idle_lag_ms=self.settings.ingest.max_skew_ms + 2 * self.settings.windows.size_ms,
+            )
+            self.assemblers[partition] = assembler
+        return assembler
+
+    async def detect(self, stream: Any) -> None:
+        """The agent: one buckets-topic message at a time, acknowledged only once detected.
+
+        A partial's offset is acknowledged (so committed) only after its bucket's alerts were
+        delivered and the entity states written; after a crash it is simply read again.
+        """
+        async for event in stream.noack().events():
+            partition = event.message.partition
+            self.acks.arrived(event)
+            try:
+                message = decode(event.value)
+            except Exception:
+                self.metrics.rejected.labels(reason="bad_bucket_message").inc()
+                log.warning("undecodable message on %s[%d]", self.topic.get_topic_name(), partition)
+                self.acks.finished(event)
+                continue
+            assembler = self._assembler(partition)
+            now = time.time()
+            if isinstance(message, PartialBucket):
+                amendment = assembler.add_partial(message, event)
+                if amendment is not None:  # late events of a bucket already detected
+                    await self._detect_bucket(partition, amendment, message.ingested_at_s)
+                    self._ack_when_durable([event])
+                    self.metrics.amendments.inc()
+            else:
+                assembler.add_mark(message, now)
+                self.acks.finished(event)
+            if log.isEnabledFor(logging.DEBUG) and now - getattr(self, "_dbg", 0) > 1:
+                self._dbg = now
+                log.debug(
+                    "assembly p%d: pending=%d marks=%s through=%d",
+                    partition,
+                    len(assembler.pending),
+                    assembler.marks,
+                    assembler.complete_through(now),
+                )
+            for buckets, pending in assembler.pop_complete(now):
+                for bucket in buckets:
+                    await self._detect_bucket(partition, bucket, pending.ingested_at_s)
+                self._snapshot_shared(partition, now)
+                self._ack_when_durable(pending.tokens)
+                self.processed += 1
+                if pending.amendments_only:
+                    self.metrics.amendments.inc(len(buckets))
+                else:
+                    self.metrics.buckets_detected.inc()
+            self._count_entities(now)
+
+    async def _detect_bucket(self, partition: int, bucket: BrandBucket, ingested_at: float) -> None:
+        """Detect on one brand bucket; its states and alerts reach the changelog, then the alerts
+        are published (see :mod:`stream_app.stage2.alert_outbox`)."""
+        alerts = self._engine(partition).process(bucket)
+        if alerts:
+            payloads = [encode_alert(alert) for alert in alerts]
+            self.outbox.record(bucket, payloads)
+        else:  # nothing new; or a bucket applied before a crash: its alerts again, byte for byte
+            payloads = self.outbox.resend(bucket)
+            alerts = [decode_alert(payload) for payload in payloads]
+        self.state.flush()
+        if alerts:
+            await self._durable()
+            await self._publish(alerts, payloads, ingested_at)
+
+    def _take_unsent(self) -> list[Any]:
+        return [f for table in self.durable_tables for f in table.take_unsent()]
+
+    async def _durable(self) -> None:
+        """Wait until every table write so far is on the changelog."""
+        unsent = self._take_unsent()
+        if unsent:
+            await asyncio.gather(*unsent)
+
+    def _snapshot_shared(self, partition: int, now: float) -> None:
+        engine = self.engine
+        if engine is not None and engine.shared is not None:
+            self.shared.maybe_write(engine.shared, partition, now)
+
+    def _ack_when_durable(self, tokens: list[Any]) -> None:
+        """Acknowledge ``tokens`` once every table write made so far has reached the changelog.
+
+        Until then their offsets stay uncommitted, so a worker killed before delivery reads
+        those buckets again (and the engine, finding them unapplied, applies them again).
+        """
+        unsent = self._take_unsent()
+        if not unsent:
+            self.acks.finished_all(tokens)
+            return
+        delivered = asyncio.gather(*unsent)
+        delivered.add_done_callback(partial(self._ack_delivered, list(tokens)))
+
+    def _ack_delivered(self, tokens: list[Any], delivered: asyncio.Future[Any]) -> None:
+        if delivered.cancelled() or delivered.exception() is not None:
+            error = "cancelled" if delivered.cancelled() else repr(delivered.exception())
+            log.error("state not written to the changelog (%s): offsets left uncommitted", error)
+            return
+        self.acks.finished_all(tokens)
+
+    async def _publish(
+        self, alerts: list[Alert], payloads: list[bytes], ingested_at: float
+    ) -> None:
+        futures = []
+        for alert, payload in zip(alerts, payloads, strict=True):
+            futures.append(await self.alerts_topic.send(key=alert.alert_id.encode(), value=payload))
+        for future in futures:
+            await future
+        failpoint("after_alerts")  # published, offsets not yet committed: they are sent again
+        now = time.time()
+        for alert in alerts:
+            self.metrics.alerts.labels(
+                kind=alert.kind, severity=alert.severity, status=alert.status
+            ).inc()
+            if ingested_at:
+                self.metrics.alert_latency.observe(max(0.0, now - ingested_at))
+            self.open_alerts.update(alert)
+
+    def describe(self, key: str) -> dict[str, Any] | None:
+        """The stored state of entity ``key`` (``brand:acme``) as JSON-able facts, or None.
+
+        Reads the table itself (the committed state), never the write-back cache, so it is safe
+        from the web server's thread.
+        """
+        raw = self.state_table.get(key)
+        if raw is None:
+            return None
+        return {"key": key, **decode_state(str(raw)).describe()}
+
+    def _count_entities(self, now: float) -> None:
+        if now - self._entities_counted_at < 10:
+            return
+        self._entities_counted_at = now
+        counts = {"brand": 0, "post": 0, "hashtag": 0}
+        for key in list(self.state_table.keys()):
+            level = key.split(":", 1)[0]
+            if level in counts:
+                counts[level] += 1
+        for level, count in counts.items():
+            self.metrics.entities.labels(level=level).set(count)

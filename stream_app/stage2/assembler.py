@@ -1,0 +1,181 @@
+"""Stage 2 assembly: merge per-shard partial brand buckets into complete ``BrandBucket``s.
+
+A bucket of a brand is complete when every shard's mark has passed its end (or the shard has
+been idle for ``idle_after_s`` wall seconds while others moved on). The state lives in memory:
+the worker acknowledges a partial's message only once its bucket has been detected, so after a
+crash the uncommitted partials are simply read again. The first partial of a shard for a
+(brand, bucket, revision) wins, so re-read input changes nothing. A shard's amendment
+(``revision = 1``) of a bucket still assembling joins it; of a bucket already detected it is
+handed back at once, to be detected as an amendment. A bucket that completes with amendments
+only (its on-time partials were detected and committed before this assembler started, after a
+restart or a rebalance, or it never had on-time events) is handed back as one amendment per
+shard, which the engine applies once per (shard, bucket).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from typing import Any
+
+import msgspec
+
+from detectors.contract.brand_bucket import BrandBucket, merge_summaries
+from detectors.contract.summary import BucketSummary
+from stream_app.bucket_messages import PartialBucket, ShardMark
+
+log = logging.getLogger(__name__)
+
+
+class Pending(msgspec.Struct, kw_only=True):
+    """A brand bucket being assembled: the shards heard from and the merged summaries."""
+
+    brand: str
+    start_ms: int
+    end_ms: int
+    parts: list[tuple[int, int]]  # (shard, revision) of the partials merged
+    summaries: dict[str, BucketSummary]
+    ingested_at_s: float = 0.0
+    tokens: list[Any] = msgspec.field(default_factory=list)
+    amendments: dict[int, PartialBucket] = msgspec.field(default_factory=dict)  # by shard
+
+    @property
+    def amendments_only(self) -> bool:
+        """Every partial merged is an amendment: no on-time partial is left to detect."""
+        return all(revision for _shard, revision in self.parts)
+
+
+class Assembler:
+    """Collects partials and marks of one stage-2 partition; returns complete buckets in order."""
+
+    def __init__(
+        self,
+        partition: int,
+        shards: int,
+        idle_after_s: float = 10.0,
+        idle_lag_ms: int = 120_000,
+    ) -> None:
+        self.partition = partition
+        self.shards = shards
+        self.idle_after_s = idle_after_s
+        self.idle_lag_ms = idle_lag_ms
+        self.marks: dict[int, int] = {}
+        self.mark_changed_at: dict[int, float] = {}
+        self.pending: dict[tuple[int, str], Pending] = {}
+        self._by_end: list[tuple[int, int, str]] = []  # heap of (end_ms, start_ms, brand) pending
+        self._started_at: float | None = None
+        self.finished: set[tuple[int, str]] = set()
+        self.late_partials = 0
+
+    def add_partial(self, partial: PartialBucket, token: Any = None) -> BrandBucket | None:
+        """Merge one partial unless this shard already sent it; ``token`` comes back when done.
+        Returns the amendment of an already detected bucket, to detect now."""
+        key = (partial.start_ms, partial.brand)
+        if key in self.finished and partial.revision:
+            return amendment_bucket(partial)
+        if key in self.finished:
+            self.late_partials += 1
+            log.warning(
+                "partial of shard %d for %s bucket %d arrived after the bucket was detected",
+                partial.shard,
+                partial.brand,
+                partial.start_ms,
+            )
+        pending = self.pending.get(key)
+        if pending is None:
+            pending = Pending(
+                brand=partial.brand,
+                start_ms=partial.start_ms,
+                end_ms=partial.end_ms,
+                parts=[],
+                summaries={},
+            )
+            self.pending[key] = pending
+            heapq.heappush(self._by_end, (partial.end_ms, partial.start_ms, partial.brand))
+        pending.tokens.append(token)
+        part = (partial.shard, partial.revision)
+        if part in pending.parts:
+            return None
+        pending.parts.append(part)
+        if partial.revision:
+            pending.amendments.setdefault(partial.shard, partial)
+        for summary in partial.summaries:
+            current = pending.summaries.get(summary.key)
+            pending.summaries[summary.key] = (
+                summary if current is None else merge_summaries(current, summary)
+            )
+        pending.ingested_at_s = max(pending.ingested_at_s, partial.ingested_at_s)
+        return None
+
+    def add_mark(self, mark: ShardMark, now_s: float) -> None:
+        """Record a shard's progress (marks only move forward)."""
+        if mark.closed_ms > self.marks.get(mark.shard, -1):
+            self.marks[mark.shard] = mark.closed_ms
+            self.mark_changed_at[mark.shard] = now_s
+
+    def complete_through(self, now_s: float) -> int:
+        """Every bucket ending at or before this time is complete (-1: none yet).
+
+        A shard counts as idle (and is ignored) once its mark has not moved for ``idle_after_s``
+        while other shards moved at least ``idle_lag_ms`` of event time beyond it.
+        """
+        if self._started_at is None:
+            self._started_at = now_s
+        newest = max(self.marks.values(), default=-1)
+        active: list[int] = []
+        for shard in range(self.shards):
+            mark = self.marks.get(shard, -1)
+            changed = self.mark_changed_at.get(shard, self._started_at)
+            idle = now_s - changed >= self.idle_after_s and newest - mark >= self.idle_lag_ms
+            if not idle:
+                active.append(mark)
+        return min(active) if active else newest
+
+    def pop_complete(self, now_s: float) -> list[tuple[list[BrandBucket], Pending]]:
+        """Complete buckets in (start, brand) order with their pending record (tokens, times):
+        each the merged bucket, or its amendments (one per shard) when it has nothing else."""
+        through = self.complete_through(now_s)
+        ready: list[tuple[int, str]] = []
+        while self._by_end and self._by_end[0][0] <= through:
+            _end, start, brand = heapq.heappop(self._by_end)
+            ready.append((start, brand))
+        ready.sort()
+        out: list[tuple[list[BrandBucket], Pending]] = []
+        for key in ready:
+            pending = self.pending.pop(key)
+            self.finished.add(key)
+            if len(self.finished) > 100_000:
+                self.finished = set(sorted(self.finished)[-50_000:])
+            if pending.amendments_only:
+                buckets = [amendment_bucket(p) for _, p in sorted(pending.amendments.items())]
+            else:
+                summaries = sorted(pending.summaries.values(), key=_summary_order)
+                buckets = [
+                    BrandBucket(
+                        brand=pending.brand,
+                        start_ms=pending.start_ms,
+                        end_ms=pending.end_ms,
+                        summaries=summaries,
+                    )
+                ]
+            out.append((buckets, pending))
+        return out
+
+
+def amendment_bucket(partial: PartialBucket) -> BrandBucket:
+    """One shard's amendment partial as a bucket for the engine's amendment path."""
+    return BrandBucket(
+        brand=partial.brand,
+        start_ms=partial.start_ms,
+        end_ms=partial.end_ms,
+        summaries=sorted(partial.summaries, key=_summary_order),
+        revision=partial.revision,
+        shard=partial.shard,
+    )
+
+
+_LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
+
+
+def _summary_order(summary: BucketSummary) -> tuple[int, str]:
+    return (_LEVEL_ORDER[summary.level], summary.entity)

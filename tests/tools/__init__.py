@@ -1,0 +1,1 @@
+"""Test-only tooling: the Compose binary, Grafana dashboards, a real Prometheus, PromQL checks."""
