@@ -4,15 +4,16 @@ Every accepted event counts for its brand, its post (entity ``post_id``) and eac
 (entity ``f"{brand}#{tag}"``) in the tumbling bucket ``[start, start + size_ms)`` holding it.
 A bucket is emitted once the watermark reaches ``end + emit_after_ms`` and closes at
 ``end + grace_ms`` (:mod:`detectors.bucketing.watermark`); the events accepted in between are its
-*amendment*, emitted at close as summaries with ``revision = 1``. :meth:`Bucketer.advance`
-returns the summaries due, :meth:`Bucketer.flush` emits everything at the end of input. Output is
-deterministic: it depends on the accepted events and, for the split between a bucket and its
-amendment, on the watermark at each one's arrival; summaries of shards merge exactly
-(:func:`detectors.contract.brand_bucket.merge_summaries`).
+*amendment*, emitted at close as summaries with ``revision = 1``. Rows come as
+:class:`~detectors.ingest.columns.EventColumns` in arrival order (:meth:`Bucketer.add_columns`);
+:meth:`Bucketer.advance` returns the summaries due, :meth:`Bucketer.flush` emits everything at the
+end of input. Output is deterministic: it depends on the accepted events and, for the split between
+a bucket and its amendment, on the watermark at each one's arrival; summaries of shards merge
+exactly (:func:`detectors.contract.brand_bucket.merge_summaries`).
 
 **Bootstrap.** The first event would set the watermark; a bogus far-future first timestamp would
 then make every genuine event ``too_old``. So the bucketer holds its first ``bootstrap_events``
-events (``add`` returns ``"pending"`` for all but the last), anchors on their median time,
+events (their outcome is ``"pending"`` until the last arrives), anchors on their median time,
 counts those more than ``max_future_ms`` above (``future``) or ``max_past_ms`` below it
 (``too_old``), and replays the rest in arrival order. ``bootstrap_events=1`` accepts the first
 event as is. Final outcomes of every event, held ones included, are in :attr:`Bucketer.counts`.
@@ -25,27 +26,23 @@ from typing import Literal
 import msgspec
 import numpy as np
 
-from detectors.bucketing.accumulate import (
-    AuthorCache,
-    BrandAccumulators,
-    accumulate,
-    accumulator,
-    author_of,
-    close_brand,
-)
+from detectors.bucketing.accumulate import BrandAccumulators, accumulate, close_brand
 from detectors.bucketing.dedup import EventDeduplicator
 from detectors.bucketing.watermark import Watermark
 from detectors.contract.config import WindowConfig
-from detectors.contract.event_codes import SLOT, event_code
-from detectors.contract.sketch import EXACT_MAX, densify
 from detectors.contract.summary import BucketSummary
 from detectors.ingest.columns import EventColumns
-from detectors.ingest.events import Event
 
 Outcome = Literal["accepted", "duplicate", "late", "future", "too_old", "pending"]
 FINAL_OUTCOMES: tuple[Outcome, ...] = ("accepted", "duplicate", "late", "future", "too_old")
 OUTCOMES: tuple[Outcome, ...] = (*FINAL_OUTCOMES, "pending")
 OUTCOME_INDEX: dict[Outcome, int] = {name: i for i, name in enumerate(OUTCOMES)}
+_ACCEPTED, _LATE, _FUTURE, _TOO_OLD, _DUPLICATE, _PENDING = (
+    OUTCOME_INDEX[name]
+    for name in ("accepted", "late", "future", "too_old", "duplicate", "pending")
+)
+_NONE = -(2**62)  # "no watermark yet" in the vectorised arithmetic
+DUE_WINDOW = 512  # rows looked at per step while searching for the next due bucket
 
 
 class Bucketer:
@@ -56,12 +53,13 @@ class Bucketer:
     ...              dedup_horizon_ms=600_000, bootstrap_events=1)
     >>> ev = lambda i, ts, t="like": Event(event_id=str(i), type=t, ts_ms=ts, brand="acme",
     ...                                    post_id="p1", hashtags=("fail",))
-    >>> [b.add(ev(1, 1_000)), b.add(ev(1, 1_000)), b.add(ev(2, 61_000, "view"))]
+    >>> rows = EventColumns.from_events([ev(1, 1_000), ev(1, 1_000), ev(2, 61_000, "view")])
+    >>> [OUTCOMES[i] for i in b.add_columns(rows)]
     ['accepted', 'duplicate', 'accepted']
     >>> [(s.level, s.entity, s.start_ms, s.likes, s.events) for s in b.advance()]
     [('brand', 'acme', 0, 1, 1), ('hashtag', 'acme#fail', 0, 1, 1), ('post', 'p1', 0, 1, 1)]
-    >>> b.add(ev(3, 2_000)), b.watermark_ms, b.open_buckets
-    ('late', 61000, 1)
+    >>> OUTCOMES[b.add_columns(EventColumns.from_events([ev(3, 2_000)]))[0]], b.watermark_ms
+    ('late', 61000)
     """
 
     def __init__(
@@ -92,10 +90,9 @@ class Bucketer:
         horizon = max(dedup_horizon_ms, window.size_ms + window.grace_ms)
         self._dedup = EventDeduplicator(horizon, dedup_max_size)
         self._buckets: dict[int, dict[str, BrandAccumulators]] = {}
-        self._amends: dict[int, dict[str, BrandAccumulators]] = {}  # emitted buckets, within grace
+        self._amends: dict[int, dict[str, BrandAccumulators]] = {}  # emitted, within grace
         self.amended = 0  # accepted events that amend an emitted bucket
-        self._pending: list[Event] | None = []
-        self._hashes: AuthorCache = {}
+        self._pending: list[EventColumns] | None = []
         self.counts: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
         self._taken: dict[Outcome, int] = dict.fromkeys(FINAL_OUTCOMES, 0)
 
@@ -139,7 +136,6 @@ class Bucketer:
             "open_buckets": self.open_buckets,
             "accumulators": accumulators,
             "dedup_ids": len(self._dedup),
-            "author_hash_cache": len(self._hashes),
             "pending": self.pending,
         }
 
@@ -149,105 +145,164 @@ class Bucketer:
         self._taken = dict(self.counts)
         return delta
 
-    def add(self, event: Event) -> Outcome:
-        """Account one event; the outcome says whether it was counted and, if not, why."""
-        if self._pending is not None:
-            return self._hold(event)
-        ts = event.ts_ms
+    def add_columns(self, rows: EventColumns) -> np.ndarray:
+        """Account ``rows`` in arrival order, exactly as one at a time; returns each row's
+        outcome as an index into :data:`OUTCOMES`."""
+        out = np.empty(len(rows), np.int8)
+        self._account(rows, 0, out, stop=False)
+        return out
+
+    def add_until_due(self, rows: EventColumns, start: int = 0) -> int:
+        """Account ``rows`` from position ``start`` until, and including, the first row that
+        makes a bucket or an amendment due; returns the position after the last row accounted
+        (``len(rows)`` when nothing became due before the end). Outcomes go to :attr:`counts`.
+        """
+        out = np.empty(len(rows) - start, np.int8)
+        return start + self._account(rows, start, out, stop=True)
+
+    def _due_key(self) -> tuple[int, int]:
+        return self._wm.emitted_from, self._wm.open_from
+
+    def _account(self, rows: EventColumns, start: int, out: np.ndarray, *, stop: bool) -> int:
+        """Outcomes of ``rows[start:]`` into ``out``; with ``stop``, end after the first row that
+        moves the emission bounds. Returns the number of rows accounted."""
+        n, pos = len(rows), start
+        while pos < n and self._pending is not None:  # bootstrapping: one row at a time
+            key = self._due_key()
+            out[pos - start] = self._hold(rows.slice(pos, pos + 1))
+            pos += 1
+            if stop and self._due_key() != key:
+                return pos - start
+        while pos < n:
+            end = min(n, pos + DUE_WINDOW) if stop else n
+            flagged = np.flatnonzero(self._maybe_duplicate(rows.event_id[pos:end])) + pos
+            for cut in [*flagged.tolist(), end]:
+                if cut > pos:  # rows with new ids, in columns
+                    taken, due = self._add_new(rows.slice(pos, cut), out[pos - start :], stop=stop)
+                    pos += taken
+                    if due:
+                        return pos - start
+                if cut < end:  # a row that may be a duplicate, alone
+                    key = self._due_key()
+                    out[pos - start] = self._add_one(rows.slice(pos, pos + 1))
+                    pos += 1
+                    if stop and self._due_key() != key:
+                        return pos - start
+        return pos - start
+
+    def _maybe_duplicate(self, ids: list[str]) -> np.ndarray:
+        """Rows whose id is recorded or repeats an earlier row's: the only possible duplicates."""
+        flags = np.zeros(len(ids), bool)
+        if self._dedup.isdisjoint(ids) and len(set(ids)) == len(ids):
+            return flags
+        seen: set[str] = set()
+        recorded = self._dedup.recorded
+        for row, event_id in enumerate(ids):
+            if event_id in seen or recorded(event_id):
+                flags[row] = True
+            seen.add(event_id)
+        return flags
+
+    def _add_one(self, row: EventColumns) -> int:
+        """Account one row that may be a duplicate."""
+        ts = int(row.ts_ms[0])
         wm = self._wm
         verdict = wm.classify(ts)
         if verdict != "accepted":
             self.counts[verdict] += 1
-            return verdict
-        if self._dedup.seen(event.event_id, ts):
+            return OUTCOME_INDEX[verdict]
+        if self._dedup.seen(row.event_id[0], ts):
             self.counts["duplicate"] += 1
-            return "duplicate"
+            return _DUPLICATE
         wm.observe(ts)
         self.counts["accepted"] += 1
-        buckets = self._buckets
         if wm.is_amendment(ts):
-            buckets = self._amends
             self.amended += 1
+            accumulate(self._amends, row, self.size_ms)
+        else:
+            accumulate(self._buckets, row, self.size_ms)
+        return _ACCEPTED
 
-        tags = event.hashtags
-        if len(tags) > 1 and len(set(tags)) < len(tags):
-            tags = tuple(dict.fromkeys(tags))
-        acc = accumulator(buckets, ts - ts % self.size_ms, event.brand, event.post_id, tags)
-        code, senti = event_code(event.type, event.negative, event.reaction, event.sentiment)
-        acc.codes[SLOT[code]] += 1
-        if senti:
-            acc.sentiment += senti
-        user = event.user_hash
-        if user is None:
-            return "accepted"
-        h, idx, rank = author_of(self._hashes, user)
-        acc.author_events += 1
-        au = acc.au
-        if isinstance(au, set):
-            au.add(h)
-            if len(au) > EXACT_MAX:
-                acc.au = densify(au)
-        elif rank > au[idx]:
-            au[idx] = rank
-        return "accepted"
-
-    def add_batch(self, batch: EventColumns) -> np.ndarray:
-        """Account the rows of ``batch`` in order, exactly as :meth:`add` on each would; returns
-        each row's outcome as an index into :data:`OUTCOMES`.
-
-        Rows in event-time order with new, distinct ids (what the streaming ingest releases)
-        are classified and counted with numpy; anything else goes through :meth:`add`.
+    def _add_new(self, rows: EventColumns, out: np.ndarray, *, stop: bool) -> tuple[int, bool]:
+        """Account rows with new, distinct ids in columns; returns how many were accounted and
+        whether the last of them moved the emission bounds (with ``stop``, the run ends there).
         """
-        n = len(batch)
-        out = np.empty(n, np.int8)
-        first = 0
-        while first < n and self._pending is not None:  # bootstrapping: one at a time
-            out[first] = OUTCOME_INDEX[self.add(batch.event(first))]
-            first += 1
-        rest = batch.tail(first) if first else batch
-        if first < n and not self._add_sorted(rest, out[first:]):
-            for row in range(len(rest)):
-                out[first + row] = OUTCOME_INDEX[self.add(rest.event(row))]
-        return out
-
-    def _add_sorted(self, batch: EventColumns, out: np.ndarray) -> bool:
-        """The numpy path of :meth:`add_batch`; False (nothing done) when it does not apply."""
-        wm, ts, ids = self._wm, batch.ts_ms, batch.event_id
-        if wm.value is None or not bool(np.all(ts[1:] >= ts[:-1])):
-            return False
-        if len(set(ids)) < len(ids) or not self._dedup.isdisjoint(ids):
-            return False
-        value = wm.value
-        late = ts < wm.open_from
-        before = np.maximum.accumulate(np.concatenate(([value], ts[:-1])))
-        future = ts > before + wm.max_future_ms
-        if future.any():  # sorted: every row after the first future one is future too
-            future[int(np.argmax(future)) :] = True
-        too_old = late & (ts < value - wm.max_past_ms)
-        accepted = ~(late | future)
-        out[:] = OUTCOME_INDEX["accepted"]
-        out[late] = OUTCOME_INDEX["late"]
-        out[too_old] = OUTCOME_INDEX["too_old"]
-        out[future] = OUTCOME_INDEX["future"]
-        n_accepted = int(accepted.sum())
+        wm, ts = self._wm, rows.ts_ms
+        before, future, late = self._classify(ts)
+        accepted = ~(future | late)
+        due = False
+        if stop:
+            crossing = accepted & (ts >= wm.next_change_at)
+            if crossing.any():
+                n = int(np.argmax(crossing)) + 1
+                ts, before, future, late, accepted = (
+                    ts[:n],
+                    before[:n],
+                    future[:n],
+                    late[:n],
+                    accepted[:n],
+                )
+                rows, due = rows.head(n), True
+        n = len(ts)
+        known = before != _NONE
+        too_old = late & known & (ts < before - wm.max_past_ms)
+        outcomes = out[:n]
+        outcomes[:] = _ACCEPTED
+        outcomes[late] = _LATE
+        outcomes[too_old] = _TOO_OLD
+        outcomes[future] = _FUTURE
+        n_accepted, n_too_old = int(accepted.sum()), int(too_old.sum())
         counts = self.counts
         counts["accepted"] += n_accepted
         counts["future"] += int(future.sum())
-        counts["too_old"] += int(too_old.sum())
-        counts["late"] += int(late.sum()) - int(too_old.sum())
+        counts["too_old"] += n_too_old
+        counts["late"] += int(late.sum()) - n_too_old
         if n_accepted == 0:
-            return True
-        kept = batch if n_accepted == len(batch) else batch.take(np.nonzero(accepted)[0])
-        self._dedup.record_new(kept.event_id, kept.ts_ms.tolist())
-        # sorted rows at or above the watermark never amend; those below it form a prefix
-        n_amends = int(np.searchsorted(kept.ts_ms, wm.emitted_from, side="left"))
-        wm.observe(int(kept.ts_ms[-1]))
-        if n_amends:
-            self.amended += n_amends
-            accumulate(self._amends, kept.head(n_amends), self.size_ms)
-            kept = kept.tail(n_amends)
-        accumulate(self._buckets, kept, self.size_ms)
-        return True
+            return n, due
+        if n_accepted < n:
+            keep = np.nonzero(accepted)[0]
+            rows, ts, before = rows.take(keep), ts[keep], before[keep]
+        self._dedup.record_new(rows.event_id, ts.tolist())
+        after = np.maximum(before, ts)  # the watermark once each row is observed
+        emitted_from = np.maximum(
+            wm.emitted_from, _first_open_starts(after, self.size_ms, wm.emit_after_ms)
+        )
+        amend = ts < emitted_from
+        wm.observe(int(ts.max()))
+        n_amends = int(amend.sum())
+        if n_amends == 0:
+            accumulate(self._buckets, rows, self.size_ms)
+        elif n_amends == len(ts):
+            accumulate(self._amends, rows, self.size_ms)
+        else:
+            accumulate(self._amends, rows.take(np.nonzero(amend)[0]), self.size_ms)
+            accumulate(self._buckets, rows.take(np.nonzero(~amend)[0]), self.size_ms)
+        self.amended += n_amends
+        return n, due
+
+    def _classify(self, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For new rows in arrival order: the watermark before each row (``_NONE`` before any),
+        and which rows are future and late. A future or late row does not move the watermark,
+        so rows after one are judged again without it (one pass per such row that would have
+        raised the running maximum)."""
+        wm = self._wm
+        start = _NONE if wm.value is None else wm.value
+        excluded = np.zeros(len(ts), bool)
+        while True:
+            eff = np.where(excluded, _NONE, ts) if excluded.any() else ts
+            before = np.maximum.accumulate(np.concatenate(([start], eff[:-1])))
+            known = before != _NONE
+            future = known & (ts > before + wm.max_future_ms)
+            open_from = np.where(
+                known,
+                np.maximum(wm.open_from, _first_open_starts(before, self.size_ms, self.grace_ms)),
+                wm.open_from,
+            )
+            late = ~future & (ts < open_from)
+            wrong = (future | late) & ~excluded & (ts > before)
+            if not wrong.any():
+                return before, future, late
+            excluded[int(np.argmax(wrong))] = True
 
     def advance(self, watermark_ms: int | None = None) -> list[BucketSummary]:
         """Summaries of the buckets and amendments due at the watermark (optionally first raised
@@ -286,16 +341,16 @@ class Bucketer:
         out.sort(key=lambda s: (s.start_ms, s.revision, s.level, s.entity, s.brand))
         return out
 
-    def _hold(self, event: Event) -> Outcome:
+    def _hold(self, row: EventColumns) -> int:
         assert self._pending is not None
-        self._pending.append(event)
+        self._pending.append(row)
         if len(self._pending) >= self.bootstrap_events:
             return self._resolve()[-1]
-        return "pending"
+        return _PENDING
 
-    def _resolve(self) -> list[Outcome]:
-        """End the bootstrap: anchor on the held events' median time and replay them; returns
-        their final outcomes."""
+    def _resolve(self) -> list[int]:
+        """End the bootstrap: anchor on the held rows' median time and account them in their
+        arrival order; returns their final outcomes."""
         held = self._pending
         if held is None:
             return []
@@ -304,20 +359,22 @@ class Bucketer:
                 self._pending = None
             return []
         self._pending = None
-        outcomes: list[Outcome] = []
-        times = sorted(e.ts_ms for e in held)
+        rows = EventColumns.concat(held)
+        times = sorted(rows.ts_ms.tolist())
         anchor = times[(len(times) - 1) // 2]
-        hi = anchor + self._wm.max_future_ms
-        lo = anchor - self._wm.max_past_ms
-        for event in held:
-            outcome: Outcome
-            if event.ts_ms > hi:
-                outcome = "future"
-                self.counts[outcome] += 1
-            elif event.ts_ms < lo:
-                outcome = "too_old"
-                self.counts[outcome] += 1
-            else:
-                outcome = self.add(event)
-            outcomes.append(outcome)
-        return outcomes
+        future = rows.ts_ms > anchor + self._wm.max_future_ms
+        too_old = rows.ts_ms < anchor - self._wm.max_past_ms
+        outcomes = np.where(future, _FUTURE, np.where(too_old, _TOO_OLD, _ACCEPTED))
+        self.counts["future"] += int(future.sum())
+        self.counts["too_old"] += int(too_old.sum())
+        kept = np.nonzero(~(future | too_old))[0]
+        if len(kept):
+            outcomes[kept] = self.add_columns(rows.take(kept))
+        return [int(o) for o in outcomes]
+
+
+def _first_open_starts(watermarks: np.ndarray, size_ms: int, grace_ms: int) -> np.ndarray:
+    """:func:`detectors.bucketing.watermark.first_open_start` of each watermark."""
+    edge: np.ndarray = watermarks - size_ms - grace_ms
+    starts: np.ndarray = edge - edge % size_ms + size_ms
+    return starts

@@ -69,6 +69,10 @@ class EventDeduplicator:
             self.evicted_early += 1
         return False
 
+    def recorded(self, event_id: str) -> bool:
+        """True if ``event_id`` is remembered now (a new event with it would be a duplicate)."""
+        return event_id in self._ids
+
     def isdisjoint(self, event_ids: list[str]) -> bool:
         """True if none of ``event_ids`` is recorded."""
         return self._ids.isdisjoint(event_ids)

@@ -116,6 +116,12 @@ class Watermark:
         """True when an accepted event's bucket was already emitted: the event amends it."""
         return ts_ms < self.emitted_from
 
+    @property
+    def next_change_at(self) -> int:
+        """The smallest event time whose observation moves :attr:`open_from` or
+        :attr:`emitted_from` (every time before the first observation)."""
+        return self._bump_at
+
     def observe(self, ts_ms: int) -> None:
         """Advance to an accepted event time (never backwards)."""
         value = self.value

@@ -9,7 +9,8 @@ wrong in it takes :meth:`EventDecoder.decode` whole, so its rejections are word 
 >>> dec = ColumnDecoder(user_id_salt="s")
 >>> out = dec.decode_many([b'{"event_id":"a","type":"like","ts":1714564800000,"brand":"b",'
 ...                        b'"post_id":"p"}', b'{"event_id":"b"}', b'[1]'], offsets=[10, 11, 12])
->>> out.batch.event_id, out.batch.offset.tolist(), [(pos, r[0].reason) for pos, r in out.rejections]
+>>> rows = out.columns
+>>> rows.event_id, rows.offset.tolist(), [(pos, r[0].reason) for pos, r in out.rejections]
 (['a'], [10], [(1, 'missing_field'), (2, 'not_an_object')])
 """
 
@@ -41,7 +42,7 @@ class DecodedColumns(msgspec.Struct):
     """The valid events of many messages (in message order) and the rejections of each message
     that had any, as ``(position of the message, its rejections)``."""
 
-    batch: EventColumns
+    columns: EventColumns
     rejections: list[tuple[int, list[Rejection]]]
 
 

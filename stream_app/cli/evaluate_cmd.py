@@ -19,7 +19,6 @@ from stream_app.evaluate.report import (
     write_results,
 )
 from stream_app.evaluate.runner import (
-    ReplayUnavailable,
     default_replay,
     make_decoder,
     run_suite,
@@ -48,11 +47,7 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run every scenario x seed, print the table, write results.json and the plots."""
     settings = settings_from(args)
-    try:
-        replay = default_replay(settings)
-    except ReplayUnavailable as exc:
-        print(f"crisiswatch evaluate: {exc}", file=sys.stderr)
-        return 2
+    replay = default_replay(settings)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     names = args.scenarios or [n for n in SCENARIOS if n != "demo"] + ["demo"]
     sim_kwargs: dict[str, Any] = {"scale": args.scale}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -12,65 +10,59 @@ from typing import Any
 
 import numpy as np
 
-from detectors.ingest.events import Event, EventDecoder
+from detectors.contract.event_codes import NEGATIVE_BIT
+from detectors.ingest.decode import ColumnDecoder
 from stream_app.evaluate.matching import DEFAULT_SLACK_MS, AlertEpisode, alert_episodes
 from stream_app.evaluate.metrics import RunMetrics, entity_days, pool, score_run
 from stream_app.settings import Settings
 from stream_app.simulate.scenarios import Simulation, simulate
 from stream_app.simulate.writers import iter_chunks
 
-ReplayFn = Callable[[list[Event]], Iterable[Any]]
+ReplayFn = Callable[[list[str]], Iterable[Any]]
+"""Alerts of a simulation's events, given as JSON lines in arrival order."""
 OnRun = Callable[[str, int, RunMetrics], object]
 DECODE_CHUNK = 10_000
 
 
-class ReplayUnavailable(RuntimeError):
-    """The offline detection replay (``detectors.replay``) is not importable."""
-
-
 def default_replay(settings: Settings) -> ReplayFn:
-    """``detectors.replay.replay`` bound to the configured detection and window settings."""
-    try:
-        module = importlib.import_module("detectors.replay")
-    except ModuleNotFoundError as exc:
-        raise ReplayUnavailable(
-            f"detectors.replay is not available ({exc}); nothing to evaluate yet"
-        ) from exc
-    fn = module.replay
-    params = inspect.signature(fn).parameters
-    kwargs: dict[str, Any] = {}
-    for name in ("config", "detection", "detection_config"):
-        if name in params:
-            kwargs[name] = settings.detection
-    for name in ("window", "windows", "window_config"):
-        if name in params:
-            kwargs[name] = settings.windows
+    """The offline replay (:mod:`detectors.replay`) with the configured detection, windows and
+    user-id salt, fed one JSON line (one message) per event."""
+    from detectors.replay import Replay
 
-    def run(events: list[Event]) -> Iterable[Any]:
-        return fn(events, **kwargs)  # type: ignore[no-any-return]
+    def run(lines: list[str]) -> Iterable[Any]:
+        replay = Replay(
+            settings.windows, settings.detection, user_id_salt=settings.ingest.user_id_salt
+        )
+        alerts: list[Any] = []
+        for lo in range(0, len(lines), DECODE_CHUNK):
+            alerts.extend(replay.feed_many(lines[lo : lo + DECODE_CHUNK]))
+        return alerts + replay.finish()
 
     return run
 
 
-def make_decoder(settings: Settings) -> EventDecoder:
+def make_decoder(settings: Settings) -> ColumnDecoder:
     """The ingest decoder with the configured salt and negative threshold."""
-    return EventDecoder(
+    return ColumnDecoder(
         user_id_salt=settings.ingest.user_id_salt,
         negative_threshold=settings.detection.negative_threshold,
-        max_message_bytes=64 * DECODE_CHUNK * 1024,  # offline batches, not Kafka messages
-        max_batch_events=DECODE_CHUNK,
     )
 
 
-def decode_simulation(sim: Simulation, decoder: EventDecoder) -> list[Event]:
-    """The simulation's events through the real ingest decoder (JSON array batches)."""
-    events: list[Event] = []
-    for _lo, _hi, lines in iter_chunks(sim, DECODE_CHUNK):
-        result = decoder.decode(("[" + ",".join(lines) + "]").encode())
-        if result.rejections:
-            raise ValueError(f"simulated events rejected by the decoder: {result.rejections[:3]}")
-        events.extend(result.events)
-    return events
+def simulation_lines(sim: Simulation) -> list[str]:
+    """The simulation's events as contract JSON lines, in arrival order."""
+    return [line for _lo, _hi, lines in iter_chunks(sim, DECODE_CHUNK) for line in lines]
+
+
+def negative_flags(lines: list[str], decoder: ColumnDecoder) -> np.ndarray:
+    """Which events the real ingest decoder marks negative (every line must decode)."""
+    flags: list[np.ndarray] = []
+    for lo in range(0, len(lines), DECODE_CHUNK):
+        decoded = decoder.decode_many([line.encode() for line in lines[lo : lo + DECODE_CHUNK]])
+        if decoded.rejections:
+            raise ValueError(f"simulated events rejected by the decoder: {decoded.rejections[:3]}")
+        flags.append((decoded.columns.code // NEGATIVE_BIT) % 2 == 1)
+    return np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
 
 
 @dataclass
@@ -92,14 +84,14 @@ def post_tags(sim: Simulation) -> dict[str, tuple[str, ...]]:
 def run_one(
     sim: Simulation,
     replay: ReplayFn,
-    decoder: EventDecoder,
+    decoder: ColumnDecoder,
     slack_ms: int = DEFAULT_SLACK_MS,
 ) -> ScenarioRun:
-    """Decode, replay and score one simulation."""
-    events = decode_simulation(sim, decoder)
-    negative = np.fromiter((e.negative for e in events), dtype=bool, count=len(events))
-    alerts = list(replay(events))
-    del events
+    """Replay and score one simulation."""
+    lines = simulation_lines(sim)
+    negative = negative_flags(lines, decoder)
+    alerts = list(replay(lines))
+    del lines
     episodes = alert_episodes(alerts)
     brand_names = sorted(set(sim.posts.brand))
     brand_of_post = np.array([brand_names.index(b) for b in sim.posts.brand], dtype=np.int64)
@@ -144,7 +136,7 @@ def run_suite(
     scenarios: Iterable[str],
     seeds: Iterable[int],
     replay: ReplayFn,
-    decoder: EventDecoder,
+    decoder: ColumnDecoder,
     *,
     slack_ms: int = DEFAULT_SLACK_MS,
     sim_kwargs: dict[str, Any] | None = None,

@@ -229,7 +229,7 @@ class IngestService(Service):
             offsets=offsets,
             not_after_ms=int(time.time() * 1000) + skew_ms if skew_ms else None,
         )
-        batch = result.batch
+        batch = result.columns
         if len(batch):
             kinds = np.bincount(batch.code % NEGATIVE_BIT, minlength=len(TYPE_NAMES)).tolist()
             for event_type, count in zip(TYPE_NAMES, kinds, strict=True):

@@ -119,7 +119,7 @@ class BucketingSink:
             ready = state.take_ready(safe_ms.get(partition))
             if not len(ready):
                 continue
-            outcomes = state.bucketer.add_batch(ready)
+            outcomes = state.bucketer.add_columns(ready)
             self._track_open(state, ready, outcomes)
             counts = state.bucketer.take_counts()
             amended, state.amended = state.bucketer.amended - state.amended, state.bucketer.amended

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from detectors.bucketing.bucketer import Bucketer
+from detectors.bucketing.bucketer import OUTCOMES, Bucketer, Outcome
 from detectors.contract.config import WindowConfig
+from detectors.ingest.columns import EventColumns
 from detectors.ingest.events import Event
 
 T0 = 1_700_000_040_000  # a bucket boundary for 60 s buckets
@@ -43,3 +44,8 @@ def make_bucketer(
         emit_after_ms=emit_after_ms,
     )
     return Bucketer(window, max_past_ms=max_past_ms, **kwargs)
+
+
+def add_one(bucketer: Bucketer, event: Event) -> Outcome:
+    """Account one event (as a one-row column batch); its outcome's name."""
+    return OUTCOMES[int(bucketer.add_columns(EventColumns.from_events([event]))[0])]

@@ -1,14 +1,18 @@
-"""The columnar path (``Bucketer.add_batch``) against its definition: ``add`` on every row."""
+"""The columnar bucketer against its definition: the rules applied one event at a time
+(:class:`~tests.unit.detectors.bucketing.reference.SequentialBucketer`)."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detectors.bucketing.bucketer import OUTCOMES, Bucketer
+from detectors.contract.config import WindowConfig
 from detectors.ingest.columns import EventColumns
 from detectors.ingest.events import Event
 from tests.unit.detectors.bucketing.helpers import T0, make_bucketer, make_event
+from tests.unit.detectors.bucketing.reference import SequentialBucketer
 
 _TYPES = ("view", "like", "comment", "share", "reaction")
 _REACTIONS = ("angry", "love", "sad", "wow", "other")
@@ -34,7 +38,24 @@ def events(draw: st.DrawFn, ids: int = 60) -> Event:
     )
 
 
-def _run_one_by_one(bucketer: Bucketer, chunks: list[list[Event]]) -> tuple[list, list]:
+def _reference(**kw: object) -> SequentialBucketer:
+    b = make_bucketer(**kw)  # the same settings, read back from a real bucketer
+    window = WindowConfig(
+        size_ms=b.size_ms,
+        grace_ms=b.grace_ms,
+        max_future_ms=b._wm.max_future_ms,
+        emit_after_ms=b._wm.emit_after_ms,
+    )
+    return SequentialBucketer(
+        window,
+        max_past_ms=b._wm.max_past_ms,
+        dedup_horizon_ms=b._dedup.horizon_ms,
+        bootstrap_events=b.bootstrap_events,
+        dedup_max_size=b._dedup.max_size,
+    )
+
+
+def _run_one_by_one(bucketer: SequentialBucketer, chunks: list[list[Event]]) -> tuple[list, list]:
     out, outcomes = [], []
     for chunk in chunks:
         outcomes.extend(bucketer.add(e) for e in chunk)
@@ -45,7 +66,7 @@ def _run_one_by_one(bucketer: Bucketer, chunks: list[list[Event]]) -> tuple[list
 def _run_batched(bucketer: Bucketer, chunks: list[list[Event]]) -> tuple[list, list]:
     out, outcomes = [], []
     for chunk in chunks:
-        outcomes.extend(OUTCOMES[i] for i in bucketer.add_batch(EventColumns.from_events(chunk)))
+        outcomes.extend(OUTCOMES[i] for i in bucketer.add_columns(EventColumns.from_events(chunk)))
         out.extend(bucketer.advance())
     return out + bucketer.flush(), outcomes
 
@@ -61,7 +82,7 @@ def _run_batched(bucketer: Bucketer, chunks: list[list[Event]]) -> tuple[list, l
     st.sampled_from([20, 10_000]),
     st.sampled_from([None, 0, 1_000]),
 )
-def test_add_batch_equals_add_on_every_row(
+def test_add_columns_equals_one_event_at_a_time(
     evs: list[Event],
     cuts: list[int],
     in_order: bool,
@@ -78,24 +99,66 @@ def test_add_batch_equals_add_on_every_row(
         chunks.append(evs[at : at + size])
         at += size
     kw = {"bootstrap_events": bootstrap, "dedup_max_size": dedup_max, "emit_after_ms": emit_after}
-    ref, new = make_bucketer(**kw), make_bucketer(**kw)
+    ref, new = _reference(**kw), make_bucketer(**kw)
     want, want_outcomes = _run_one_by_one(ref, chunks)
     got, got_outcomes = _run_batched(new, chunks)
     assert got == want
     assert new.amended == ref.amended
     assert got_outcomes == want_outcomes
     assert new.counts == ref.counts
-    assert new.watermark_ms == ref.watermark_ms
-    sizes = {k: v for k, v in new.state_size().items() if k != "author_hash_cache"}
-    assert sizes == {k: v for k, v in ref.state_size().items() if k != "author_hash_cache"}
+    assert new.watermark_ms == ref.wm.value
+    assert len(new._dedup) == len(ref.dedup)
 
 
-def test_sorted_new_rows_take_the_numpy_path(monkeypatch) -> None:
+def test_sorted_new_rows_take_the_column_path(monkeypatch) -> None:
     b = make_bucketer()
     rows = [make_event(i, T0 + 1000 * i, user_hash=f"{i + 1:016x}" * 2) for i in range(50)]
-    b.add_batch(EventColumns.from_events(rows[:1]))
-    monkeypatch.setattr(Bucketer, "add", lambda *a: (_ for _ in ()).throw(AssertionError))
-    outcomes = b.add_batch(EventColumns.from_events(rows[1:]))
+    b.add_columns(EventColumns.from_events(rows[:1]))
+    monkeypatch.setattr(Bucketer, "_add_one", lambda *a: (_ for _ in ()).throw(AssertionError))
+    outcomes = b.add_columns(EventColumns.from_events(rows[1:]))
     assert [OUTCOMES[i] for i in outcomes] == ["accepted"] * 49
     (brand,) = [s for s in b.flush() if s.level == "brand"]
     assert (brand.likes, brand.authors, brand.author_events) == (50, 50, 50)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(events(10**9), min_size=1, max_size=160),
+    st.lists(st.integers(1, 5), min_size=1, max_size=60),
+    st.sampled_from([1, 5]),
+    st.sampled_from([None, 0, 1_000]),
+)
+def test_add_until_due_emits_as_advancing_after_every_message(
+    evs: list[Event], sizes: list[int], bootstrap: int, emit_after: int | None
+) -> None:
+    """Messages of 1-5 events: advancing after every message (the definition) gives the same
+    summaries, in the same groups, as advancing only where :meth:`add_until_due` stops."""
+    kw = {"bootstrap_events": bootstrap, "emit_after_ms": emit_after}
+    messages, at = [], 0
+    for size in sizes * 40:
+        if at >= len(evs):
+            break
+        messages.append(evs[at : at + size])
+        at += size
+    ref = _reference(**kw)
+    want = []
+    for message in messages:
+        for e in message:
+            ref.add(e)
+        want.append(ref.advance())
+    want = [group for group in want if group] + [ref.flush()]
+    new = make_bucketer(**kw)
+    rows = EventColumns.from_events([e for m in messages for e in m])
+    rows.offset = np.repeat(np.arange(len(messages)), [len(m) for m in messages])
+    got, pos = [], 0
+    while pos < len(rows):
+        end = new.add_until_due(rows, pos)
+        if end < len(rows):
+            last = int(np.searchsorted(rows.offset, rows.offset[end - 1], "right"))
+            new.add_columns(rows.slice(end, last))
+            end = last
+        got.append(new.advance())
+        pos = end
+    got = [group for group in got if group] + [new.flush()]
+    assert got == want
+    assert new.counts == ref.counts

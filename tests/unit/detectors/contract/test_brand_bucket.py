@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from detectors.contract.brand_bucket import BrandBucket, group_by_brand, merge_all, merge_summaries
 from detectors.contract.summary import BucketSummary
 from detectors.ingest.events import Event
-from tests.unit.detectors.bucketing.helpers import T0, make_bucketer, make_event
+from tests.unit.detectors.bucketing.helpers import T0, add_one, make_bucketer, make_event
 
 
 def _events(n: int, seed: int) -> list[Event]:
@@ -42,7 +42,7 @@ def _bucket_all(events: list[Event]) -> list[BucketSummary]:
     b = make_bucketer(bootstrap_events=3)
     out: list[BucketSummary] = []
     for e in events:
-        b.add(e)
+        add_one(b, e)
         out += b.advance()
     return out + b.flush()
 

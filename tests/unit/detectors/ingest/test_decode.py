@@ -60,13 +60,13 @@ def test_decode_many_equals_decode_on_each_message(
     got = DECODER.decode_many(
         payloads, offsets=[100 + i for i in range(len(payloads))], not_after_ms=horizon
     )
-    assert _columns(got.batch) == _columns(want)
+    assert _columns(got.columns) == _columns(want)
     assert got.rejections == want_rejections
 
 
 def test_text_without_sentiment_is_scored_and_counts_as_negative() -> None:
     payload = to_payload(make_event(type="comment", text="what a scam, disgusting", lang="en-GB"))
-    batch = DECODER.decode_many([payload]).batch
+    batch = DECODER.decode_many([payload]).columns
     (event,) = DECODER.decode(payload).events
     assert event.negative and event.sentiment is not None and event.sentiment < -0.3
     assert batch.code.tolist() == EventColumns.from_events([event]).code.tolist() == [27]
