@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,6 +37,13 @@ log = logging.getLogger(__name__)
 
 class EventSink(Protocol):
     """Where decoded events go (the bucketing stage); it produces what is complete."""
+
+    @property
+    def tp_time(self) -> Mapping[TopicPartition, int]:
+        """Newest event time accepted per input topic-partition (absent: nothing yet)."""
+
+    def release(self, safe_ms: dict[int, int | None]) -> None:
+        """Pass buffered events with ``ts <= safe`` on to bucketing, per shard (None: all)."""
 
     def watermarks(self) -> dict[int, int]:
         """Event-time watermark per shard (input partition number)."""
@@ -344,7 +352,7 @@ class IngestService(Service):
     async def _has_input(self, tp: TopicPartition) -> bool:
         """True unless the partition is known to be read up to its end."""
         assert self.consumer is not None
-        highwater = self.consumer.highwater(tp)
+        highwater: int | None = self.consumer.highwater(tp)
         if highwater is None:
             return True
         position = self.positions.get(tp)
