@@ -25,7 +25,7 @@ def lean_values(value: bytes | None) -> bytes | None:
 
 
 _STOCK: Any = getattr(fetcher, "_stock_partition_records", fetcher.PartitionRecords)
-fetcher._stock_partition_records = _STOCK  # type: ignore[attr-defined]
+fetcher._stock_partition_records = _STOCK
 
 
 class LeanPartitionRecords(_STOCK):  # type: ignore[misc]
@@ -61,4 +61,4 @@ def _partition_records(
 def install() -> None:
     """Let consumers built with ``value_deserializer=lean_values`` receive lean records
     (idempotent; other consumers are unaffected)."""
-    fetcher.PartitionRecords = _partition_records  # type: ignore[misc]
+    fetcher.PartitionRecords = _partition_records

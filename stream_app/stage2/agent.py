@@ -80,7 +80,9 @@ class DetectStage:
         self.processed = 0
         self._entities_counted_at = 0.0
         app.agent(self.topic, name="detect")(self.detect)
-        app.on_partitions_assigned.connect(self._on_assigned)
+        # mode types every handler as (sender, *args, signal=..., **kwargs): it cannot say that
+        # this signal always sends the assigned set as the one positional argument.
+        app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
 
     async def _on_assigned(self, sender: Any, assigned: set[Any], **_: Any) -> None:
         """Forget the assembly of buckets-topic partitions that moved to another worker."""

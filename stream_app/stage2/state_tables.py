@@ -21,7 +21,7 @@ from faust.types import FutureMessage
 from detectors.detect.state import EntityState
 
 
-class DurableTable(faust.Table):  # type: ignore[misc]
+class DurableTable(faust.Table[str, str]):
     """A Faust table that remembers its undelivered changelog sends (see :meth:`take_unsent`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
