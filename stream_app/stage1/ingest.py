@@ -29,7 +29,7 @@ from stream_app.kafka import client_kwargs, fetched_log_ends
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.stage1.deadletter import encode_dead_letters
-from stream_app.stage1.lean_records import LeanRecord, install, lean_values
+from stream_app.stage1.lean_records import LeanConsumer, LeanRecord, install, lean_values
 from stream_app.stage1.redact import redact_user_ids
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class IngestService(Service):
             keep_text=settings.app.include_text_in_alerts,
         )
         self._hash_user = UserHasher(settings.ingest.user_id_salt)
-        self.consumer: AIOKafkaConsumer | None = None
+        self.consumer: LeanConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
         self.assigned: set[TopicPartition] = set()
         self.positions: dict[TopicPartition, int] = {}
@@ -352,7 +352,7 @@ class IngestService(Service):
     async def _has_input(self, tp: TopicPartition) -> bool:
         """True unless the partition is known to be read up to its end."""
         assert self.consumer is not None
-        highwater: int | None = self.consumer.highwater(tp)
+        highwater = self.consumer.highwater(tp)
         if highwater is None:
             return True
         position = self.positions.get(tp)
