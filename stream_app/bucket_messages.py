@@ -35,7 +35,7 @@ class ShardMark(msgspec.Struct, frozen=True, tag="mark", kw_only=True):
 BucketMessage = PartialBucket | ShardMark
 
 _encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(BucketMessage)
+_decoder: msgspec.json.Decoder[BucketMessage] = msgspec.json.Decoder(BucketMessage)
 
 
 def encode(message: BucketMessage) -> bytes:

@@ -8,7 +8,7 @@ fetch early, so a short wait costs nothing there either.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import aiokafka
 import faust
@@ -19,7 +19,8 @@ from faust.types import TransportT
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: Any) -> aiokafka.AIOKafkaConsumer:
         consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = self.app.fetch_max_wait_ms  # read by AIOKafkaConsumer.start()
+        app = cast(FetchTunedApp, self.app)  # the only app whose transport uses this thread
+        consumer._fetch_max_wait_ms = app.fetch_max_wait_ms  # read by AIOKafkaConsumer.start()
         return consumer
 
 

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,7 +29,7 @@ from stream_app.kafka import client_kwargs, fetched_log_ends
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.stage1.deadletter import encode_dead_letters
-from stream_app.stage1.lean_records import LeanRecord, install, lean_values
+from stream_app.stage1.lean_records import LeanConsumer, LeanRecord, install, lean_values
 from stream_app.stage1.redact import redact_user_ids
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,13 @@ log = logging.getLogger(__name__)
 
 class EventSink(Protocol):
     """Where decoded events go (the bucketing stage); it produces what is complete."""
+
+    @property
+    def tp_time(self) -> Mapping[TopicPartition, int]:
+        """Newest event time accepted per input topic-partition (absent: nothing yet)."""
+
+    def release(self, safe_ms: dict[int, int | None]) -> None:
+        """Pass buffered events with ``ts <= safe`` on to bucketing, per shard (None: all)."""
 
     def watermarks(self) -> dict[int, int]:
         """Event-time watermark per shard (input partition number)."""
@@ -90,7 +98,7 @@ class IngestService(Service):
             keep_text=settings.app.include_text_in_alerts,
         )
         self._hash_user = UserHasher(settings.ingest.user_id_salt)
-        self.consumer: AIOKafkaConsumer | None = None
+        self.consumer: LeanConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
         self.assigned: set[TopicPartition] = set()
         self.positions: dict[TopicPartition, int] = {}

@@ -11,12 +11,34 @@ own code: only the object built per record differs.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from aiokafka.consumer import fetcher
 from aiokafka.structs import TopicPartition
 
 LeanRecord = tuple[int, bytes | None]  # (offset, value)
+
+
+class LeanConsumer(Protocol):
+    """The ``AIOKafkaConsumer`` methods ingest calls, on a consumer that gets lean records
+    (aiokafka has no type hints; these are its signatures as far as ingest uses them)."""
+
+    def subscribe(self, topics: Iterable[str] = (), *, listener: Any = None) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def assignment(self) -> set[TopicPartition]: ...
+    async def getmany(
+        self, *partitions: TopicPartition, timeout_ms: int = 0, max_records: int | None = None
+    ) -> dict[TopicPartition, list[LeanRecord]]: ...
+    def pause(self, *partitions: TopicPartition) -> None: ...
+    def resume(self, *partitions: TopicPartition) -> None: ...
+    def highwater(self, partition: TopicPartition) -> int | None: ...
+    async def position(self, partition: TopicPartition) -> int: ...
+    async def committed(self, partition: TopicPartition) -> int | None: ...
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]: ...
+    async def seek_to_beginning(self, *partitions: TopicPartition) -> bool: ...
+    async def commit(self, offsets: dict[TopicPartition, int] | None = None) -> None: ...
 
 
 def lean_values(value: bytes | None) -> bytes | None:
@@ -25,7 +47,7 @@ def lean_values(value: bytes | None) -> bytes | None:
 
 
 _STOCK: Any = getattr(fetcher, "_stock_partition_records", fetcher.PartitionRecords)
-fetcher._stock_partition_records = _STOCK  # type: ignore[attr-defined]
+fetcher._stock_partition_records = _STOCK
 
 
 class LeanPartitionRecords(_STOCK):  # type: ignore[misc]
@@ -61,4 +83,4 @@ def _partition_records(
 def install() -> None:
     """Let consumers built with ``value_deserializer=lean_values`` receive lean records
     (idempotent; other consumers are unaffected)."""
-    fetcher.PartitionRecords = _partition_records  # type: ignore[misc]
+    fetcher.PartitionRecords = _partition_records

@@ -14,9 +14,10 @@ import asyncio
 import logging
 import time
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import faust
+from faust.types import TP, EventT, FutureMessage, StreamT
 
 from detectors.contract.alerts import Alert, decode_alert, encode_alert
 from detectors.contract.brand_bucket import BrandBucket
@@ -80,9 +81,11 @@ class DetectStage:
         self.processed = 0
         self._entities_counted_at = 0.0
         app.agent(self.topic, name="detect")(self.detect)
-        app.on_partitions_assigned.connect(self._on_assigned)
+        # mode types every handler as (sender, *args, signal=..., **kwargs): it cannot say that
+        # this signal always sends the assigned set as the one positional argument.
+        app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
 
-    async def _on_assigned(self, sender: Any, assigned: set[Any], **_: Any) -> None:
+    async def _on_assigned(self, sender: Any, assigned: set[TP], **_: Any) -> None:
         """Forget the assembly of buckets-topic partitions that moved to another worker."""
         name = self.settings.topics.buckets
         kept = {tp.partition for tp in assigned if tp.topic == name}
@@ -110,13 +113,14 @@ class DetectStage:
             self.assemblers[partition] = assembler
         return assembler
 
-    async def detect(self, stream: Any) -> None:
+    async def detect(self, stream: StreamT[bytes]) -> None:
         """The agent: one buckets-topic message at a time, acknowledged only once detected.
 
         A partial's offset is acknowledged (so committed) only after its bucket's alerts were
         delivered and the entity states written; after a crash it is simply read again.
         """
-        async for event in stream.noack().events():
+        noack = cast("faust.Stream[bytes]", stream).noack()  # a Stream: StreamT has no noack()
+        async for event in noack.events():
             partition = event.message.partition
             self.acks.arrived(event)
             try:
@@ -173,7 +177,7 @@ class DetectStage:
             await self._durable()
             await self._publish(alerts, payloads, ingested_at)
 
-    def _take_unsent(self) -> list[Any]:
+    def _take_unsent(self) -> list[FutureMessage]:
         return [f for table in self.durable_tables for f in table.take_unsent()]
 
     async def _durable(self) -> None:
@@ -187,7 +191,7 @@ class DetectStage:
         if engine is not None and engine.shared is not None:
             self.shared.maybe_write(engine.shared, partition, now)
 
-    def _ack_when_durable(self, tokens: list[Any]) -> None:
+    def _ack_when_durable(self, tokens: list[EventT[bytes]]) -> None:
         """Acknowledge ``tokens`` once every table write made so far has reached the changelog.
 
         Until then their offsets stay uncommitted, so a worker killed before delivery reads
@@ -200,7 +204,9 @@ class DetectStage:
         delivered = asyncio.gather(*unsent)
         delivered.add_done_callback(partial(self._ack_delivered, list(tokens)))
 
-    def _ack_delivered(self, tokens: list[Any], delivered: asyncio.Future[Any]) -> None:
+    def _ack_delivered(
+        self, tokens: list[EventT[bytes]], delivered: asyncio.Future[list[object]]
+    ) -> None:
         if delivered.cancelled() or delivered.exception() is not None:
             error = "cancelled" if delivered.cancelled() else repr(delivered.exception())
             log.error("state not written to the changelog (%s): offsets left uncommitted", error)

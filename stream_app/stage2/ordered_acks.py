@@ -26,7 +26,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
+
+
+class Ackable(Protocol):
+    """A message that can be acknowledged (a Faust event)."""
+
+    def ack(self) -> object: ...
 
 
 class OrderedAcks:
@@ -39,14 +45,14 @@ class OrderedAcks:
     ) -> None:
         self._offset = offset
         self._partition = partition
-        self._waiting: dict[int, deque[Any]] = {}
+        self._waiting: dict[int, deque[Ackable]] = {}
         self._finished: set[tuple[int, int]] = set()
 
-    def arrived(self, event: Any) -> None:
+    def arrived(self, event: Ackable) -> None:
         """Register a message as it is read (in offset order within its partition)."""
         self._waiting.setdefault(self._partition(event), deque()).append(event)
 
-    def finished(self, event: Any) -> None:
+    def finished(self, event: Ackable) -> None:
         """The message is done with; acknowledge it and every finished one it was holding."""
         partition = self._partition(event)
         self._finished.add((partition, self._offset(event)))
@@ -56,7 +62,7 @@ class OrderedAcks:
             self._finished.discard((partition, self._offset(head)))
             head.ack()
 
-    def finished_all(self, events: Iterable[Any]) -> None:
+    def finished_all(self, events: Iterable[Ackable]) -> None:
         """:meth:`finished` for each of ``events``."""
         for event in events:
             self.finished(event)

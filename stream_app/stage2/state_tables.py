@@ -21,7 +21,7 @@ from faust.types import FutureMessage
 from detectors.detect.state import EntityState
 
 
-class DurableTable(faust.Table):  # type: ignore[misc]
+class DurableTable(faust.Table[str, str]):
     """A Faust table that remembers its undelivered changelog sends (see :meth:`take_unsent`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -50,7 +50,7 @@ def durable_table(app: faust.App, name: str, **kwargs: Any) -> DurableTable:
 class TableView(MutableMapping[str, str]):
     """A Faust table seen as a plain mapping of str to str (missing keys raise KeyError)."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: faust.Table[str, str]) -> None:
         self.table = table
 
     def __getitem__(self, key: str) -> str:
