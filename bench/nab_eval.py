@@ -1,10 +1,10 @@
-"""Run ``crisiswatch score-series`` over the NAB subset in ../shared/nab and record the scores.
+"""Run ``crisiswatch score-series`` over a NAB checkout (``--nab-root``) and record the scores.
 
 Runs NAB's ``eval.py`` once (detector in a subprocess per file, threshold optimised over the
 corpus), then re-scores the same results at the engine's fixed alert threshold with ``score.py``
 and writes a small JSON summary (default: docs/nab/crisiswatch_nab.json).
 
-    python bench/nab_eval.py [--nab-root ../shared/nab] [--threshold 0.8] [--out FILE]
+    python bench/nab_eval.py --nab-root PATH/TO/NAB [--threshold 0.8] [--out FILE]
 
 Needs pandas<3 (test extras).
 """
@@ -25,7 +25,7 @@ PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
 
 def _fixed_threshold(nab_root: Path, results: Path, name: str, threshold: float) -> dict[str, Any]:
     sys.path.insert(0, str(nab_root))
-    import score as nab_score  # NAB's standalone scorer, read from ../shared/nab
+    import score as nab_score  # NAB's standalone scorer, read from the NAB root
 
     corpus = nab_score.Corpus(str(nab_root))
     scores = nab_score.load_detector_scores(str(results), name, corpus.files, corpus)
@@ -50,7 +50,7 @@ def _fixed_threshold(nab_root: Path, results: Path, name: str, threshold: float)
 def main(argv: list[str] | None = None) -> int:
     """Evaluate, print both results and write the JSON summary."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--nab-root", type=Path, default=REPO.parent / "shared" / "nab")
+    ap.add_argument("--nab-root", type=Path, required=True, help="a NAB checkout (data/, labels/)")
     ap.add_argument("--threshold", type=float, default=0.8, help="engine's fixed alert level")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "nab" / "crisiswatch_nab.json")
     ap.add_argument("--name", default="crisiswatch")

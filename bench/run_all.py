@@ -10,11 +10,11 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ["bench_decode.py"],
     ["bench_bucketer.py"],
+    ["bench_replay.py"],
     ["bench_state.py"],
     ["bench_pipeline.py", "--events", "1000000"],
     ["bench_entities.py"],
     ["bench_latency.py", "--quiet"],
-    ["nab_eval.py"],
 ]
 
 

@@ -17,6 +17,9 @@ events (their outcome is ``"pending"`` until the last arrives), anchors on their
 counts those more than ``max_future_ms`` above (``future``) or ``max_past_ms`` below it
 (``too_old``), and replays the rest in arrival order. ``bootstrap_events=1`` accepts the first
 event as is. Final outcomes of every event, held ones included, are in :attr:`Bucketer.counts`.
+
+Over 300 lines: one class whose methods share the shard's state (watermark, de-duplicator,
+open buckets, bootstrap); the row arithmetic lives in watermark.py and accumulate.py already.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 
 from detectors.bucketing.accumulate import BrandAccumulators, accumulate, close_brand
 from detectors.bucketing.dedup import EventDeduplicator
-from detectors.bucketing.watermark import Watermark
+from detectors.bucketing.watermark import NO_WATERMARK, Watermark
 from detectors.contract.config import WindowConfig
 from detectors.contract.summary import BucketSummary
 from detectors.ingest.columns import EventColumns
@@ -41,7 +44,6 @@ _ACCEPTED, _LATE, _FUTURE, _TOO_OLD, _DUPLICATE, _PENDING = (
     OUTCOME_INDEX[name]
     for name in ("accepted", "late", "future", "too_old", "duplicate", "pending")
 )
-_NONE = -(2**62)  # "no watermark yet" in the vectorised arithmetic
 DUE_WINDOW = 512  # rows looked at per step while searching for the next due bucket
 
 
@@ -228,7 +230,7 @@ class Bucketer:
         whether the last of them moved the emission bounds (with ``stop``, the run ends there).
         """
         wm, ts = self._wm, rows.ts_ms
-        before, future, late = self._classify(ts)
+        before, future, late = wm.classify_rows(ts)
         accepted = ~(future | late)
         due = False
         if stop:
@@ -244,7 +246,7 @@ class Bucketer:
                 )
                 rows, due = rows.head(n), True
         n = len(ts)
-        known = before != _NONE
+        known = before != NO_WATERMARK
         too_old = late & known & (ts < before - wm.max_past_ms)
         outcomes = out[:n]
         outcomes[:] = _ACCEPTED
@@ -264,10 +266,7 @@ class Bucketer:
             rows, ts, before = rows.take(keep), ts[keep], before[keep]
         self._dedup.record_new(rows.event_id, ts.tolist())
         after = np.maximum(before, ts)  # the watermark once each row is observed
-        emitted_from = np.maximum(
-            wm.emitted_from, _first_open_starts(after, self.size_ms, wm.emit_after_ms)
-        )
-        amend = ts < emitted_from
+        amend = ts < wm.emitted_from_at(after)
         wm.observe(int(ts.max()))
         n_amends = int(amend.sum())
         if n_amends == 0:
@@ -279,30 +278,6 @@ class Bucketer:
             accumulate(self._buckets, rows.take(np.nonzero(~amend)[0]), self.size_ms)
         self.amended += n_amends
         return n, due
-
-    def _classify(self, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For new rows in arrival order: the watermark before each row (``_NONE`` before any),
-        and which rows are future and late. A future or late row does not move the watermark,
-        so rows after one are judged again without it (one pass per such row that would have
-        raised the running maximum)."""
-        wm = self._wm
-        start = _NONE if wm.value is None else wm.value
-        excluded = np.zeros(len(ts), bool)
-        while True:
-            eff = np.where(excluded, _NONE, ts) if excluded.any() else ts
-            before = np.maximum.accumulate(np.concatenate(([start], eff[:-1])))
-            known = before != _NONE
-            future = known & (ts > before + wm.max_future_ms)
-            open_from = np.where(
-                known,
-                np.maximum(wm.open_from, _first_open_starts(before, self.size_ms, self.grace_ms)),
-                wm.open_from,
-            )
-            late = ~future & (ts < open_from)
-            wrong = (future | late) & ~excluded & (ts > before)
-            if not wrong.any():
-                return before, future, late
-            excluded[int(np.argmax(wrong))] = True
 
     def advance(self, watermark_ms: int | None = None) -> list[BucketSummary]:
         """Summaries of the buckets and amendments due at the watermark (optionally first raised
@@ -371,10 +346,3 @@ class Bucketer:
         if len(kept):
             outcomes[kept] = self.add_columns(rows.take(kept))
         return [int(o) for o in outcomes]
-
-
-def _first_open_starts(watermarks: np.ndarray, size_ms: int, grace_ms: int) -> np.ndarray:
-    """:func:`detectors.bucketing.watermark.first_open_start` of each watermark."""
-    edge: np.ndarray = watermarks - size_ms - grace_ms
-    starts: np.ndarray = edge - edge % size_ms + size_ms
-    return starts

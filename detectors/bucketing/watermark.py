@@ -21,9 +21,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+
 Verdict = Literal["accepted", "late", "future", "too_old"]
 
 _NEVER = -(2**62)
+NO_WATERMARK = _NEVER
+"""The watermark before any event, in :meth:`Watermark.classify_rows`."""
 
 
 def first_open_start(watermark_ms: int, size_ms: int, grace_ms: int) -> int:
@@ -148,3 +152,47 @@ class Watermark:
         self.open_from = max(self.open_from, first_open_start(self.value, size, grace))
         self.emitted_from = max(self.emitted_from, first_open_start(self.value, size, emit))
         self._bump_at = min(self.open_from + size + grace, self.emitted_from + size + emit)
+
+    def classify_rows(self, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Judge new events in arrival order as if each were classified, then observed if
+        accepted: the watermark before each (:data:`NO_WATERMARK` before any) and which are
+        future and which late. A future or late row does not move the watermark, so rows after
+        one are judged again without it (one pass per such row above the running maximum).
+        Nothing changes; :meth:`observe` the largest accepted time afterwards.
+
+        >>> wm = Watermark(size_ms=10, grace_ms=0, max_future_ms=100, max_past_ms=1_000)
+        >>> before, future, late = wm.classify_rows(np.array([50, 500, 55, 49, 60]))
+        >>> before.tolist()[1:], future.tolist(), late.tolist()
+        ([50, 50, 55, 55], [False, True, False, False, False], [False, False, False, True, False])
+        """
+        start = _NEVER if self.value is None else self.value
+        excluded = np.zeros(len(ts), bool)
+        while True:
+            eff = np.where(excluded, _NEVER, ts) if excluded.any() else ts
+            before = np.maximum.accumulate(np.concatenate(([start], eff[:-1])))
+            known = before != _NEVER
+            future = known & (ts > before + self.max_future_ms)
+            open_from = np.where(
+                known,
+                np.maximum(self.open_from, _first_open_starts(before, self.size_ms, self.grace_ms)),
+                self.open_from,
+            )
+            late = ~future & (ts < open_from)
+            wrong = (future | late) & ~excluded & (ts > before)
+            if not wrong.any():
+                return before, future, late
+            excluded[int(np.argmax(wrong))] = True
+
+    def emitted_from_at(self, watermarks: np.ndarray) -> np.ndarray:
+        """:attr:`emitted_from` once the watermark has reached each of ``watermarks``."""
+        starts: np.ndarray = np.maximum(
+            self.emitted_from, _first_open_starts(watermarks, self.size_ms, self.emit_after_ms)
+        )
+        return starts
+
+
+def _first_open_starts(watermarks: np.ndarray, size_ms: int, grace_ms: int) -> np.ndarray:
+    """:func:`first_open_start` of each watermark."""
+    edge: np.ndarray = watermarks - size_ms - grace_ms
+    starts: np.ndarray = edge - edge % size_ms + size_ms
+    return starts

@@ -1,4 +1,4 @@
-"""The alert contract (design.md section 2): the ``Alert`` struct, its deterministic id and JSON."""
+"""The alert contract (docs/architecture.md): the ``Alert`` struct, its deterministic id, JSON."""
 
 from __future__ import annotations
 

@@ -5,10 +5,13 @@ per-kind alert policy, the brand itself first, then its posts and hashtags in so
 Posts are screened for bot raids first, so that a brand or hashtag whose negativity comes from a
 raided post is recognised as such. State lives in an injected mapping keyed by entity key (a
 Faust Table in streaming, a dict offline): the brand's own state also carries its bookkeeping
-(:class:`detectors.detect.state.BrandBook`).
-Alert decisions depend only on the brand's own state, so
-the same sequence of buckets per brand gives the same alerts, whatever the interleaving with
+(:class:`detectors.detect.state.BrandBook`). Alert decisions depend only on the brand's own
+state, so the same sequence of buckets per brand gives the same alerts, whatever the interleaving
+with
 other brands; the shared per-level models are advisory (``detectors`` field only).
+
+Over 300 lines by a few: one brand bucket's processing (screening, brand, children, amendments)
+reads as one unit; scoring, policy and explanations live in their own modules.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Stage 1, ingest: batch consumption of the raw topics, decode, dead-letter, hand-off to bucketing.
 
 Runs as a ``mode.Service`` inside the Faust app of every worker, with a plain aiokafka consumer
-group (design.md section 1: no per-message Faust stream on the firehose). Offsets are committed
+group (docs/architecture.md: no per-message Faust stream on the firehose). Offsets are committed
 only after everything derived from the consumed messages has been produced (at-least-once).
+
+Over 300 lines: the consumer loop, its commit discipline and the dead-letter hand-off share one
+service's state; the pure parts live in detectors/ingest and stage1/deadletter.py.
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from detectors.contract.alerts import iso_utc
-from detectors.ingest.events import Event
 from stream_app.evaluate.plot import plot_run
 from stream_app.evaluate.report import results_json, rows
 from stream_app.evaluate.runner import default_replay, make_decoder, run_suite, run_suite_parallel
@@ -17,11 +17,11 @@ from stream_app.simulate.scenarios import simulate
 SMALL = {"history_hours": 2.0, "tail_hours": 0.5, "scale": 0.1}
 
 
-def oracle(events: list[Event]) -> Iterable[dict[str, Any]]:
+def oracle(lines: list[str]) -> Iterable[dict[str, Any]]:
     """Alerts 2 minutes after each labelled onset, as a perfect detector would send them."""
-    assert events and isinstance(events[0], Event)
-    sim = simulate(events[0].event_id.split("-")[0], int(events[0].event_id.split("-")[1]),
-                   **SMALL)  # type: ignore[arg-type]  # fmt: skip
+    assert lines and isinstance(lines[0], str)
+    scenario, seed = json.loads(lines[0])["event_id"].split("-")[:2]
+    sim = simulate(scenario, int(seed), **SMALL)  # type: ignore[arg-type]
     for lab in sim.labels:
         kind = "viral" if lab.kind in ("viral", "campaign") else "crisis"
         pattern = "bot_raid" if lab.kind == "bot_raid" else "organic"

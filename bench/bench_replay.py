@@ -1,0 +1,113 @@
+"""Offline replay throughput (``crisiswatch replay``'s code) against decoding alone, in one run.
+
+    python bench/bench_replay.py [--file EVENTS.jsonl | --scenario seasonal_quiet --scale 1.0]
+
+The input is a JSONL file of the simulator (by default ``seasonal_quiet`` at scale 1: a week of
+8 brands, about 1.08M events). Three passes over the same lines, best of ``--repeat``, each
+printed as events/s and as a ratio to the first:
+
+* ``decode``: ``ColumnDecoder.decode_many`` on chunks of 4,096 lines (the baseline);
+* ``stage 1``: decode + ``Bucketer`` (advancing where a bucket becomes due) + closing buckets
+  into summaries, as the replay does, without detection;
+* ``replay``: the whole ``detectors.replay.Replay`` (stage 1 + the detection engine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from detectors.bucketing.bucketer import Bucketer
+from detectors.contract.config import WindowConfig
+from detectors.ingest.decode import ColumnDecoder
+from detectors.replay import CHUNK_LINES, Replay
+from stream_app.simulate.scenarios import simulate
+from stream_app.simulate.writers import json_lines
+
+
+def chunks_of(lines: list[bytes]) -> list[list[bytes]]:
+    return [lines[i : i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)]
+
+
+def decode_only(chunks: list[list[bytes]]) -> int:
+    decoder = ColumnDecoder(user_id_salt="bench")
+    return sum(len(decoder.decode_many(chunk).columns) for chunk in chunks)
+
+
+def stage1_only(chunks: list[list[bytes]]) -> int:
+    decoder = ColumnDecoder(user_id_salt="bench")
+    bucketer = Bucketer(WindowConfig(), max_past_ms=30 * 86_400_000, dedup_horizon_ms=600_000)
+    summaries = 0
+    for chunk in chunks:
+        rows = decoder.decode_many(chunk).columns
+        messages, pos = rows.offset, 0
+        while pos < len(rows):
+            end = bucketer.add_until_due(rows, pos)
+            if end < len(rows):
+                last = int(np.searchsorted(messages, messages[end - 1], "right"))
+                bucketer.add_columns(rows.slice(end, last))
+                end = last
+            summaries += len(bucketer.advance())
+            pos = end
+    return summaries + len(bucketer.flush())
+
+
+def full_replay(chunks: list[list[bytes]]) -> int:
+    run = Replay(user_id_salt="bench")
+    alerts = sum(len(run.feed_many(chunk)) for chunk in chunks)
+    return alerts + len(run.finish())
+
+
+def best_of(
+    fn: Callable[[list[list[bytes]]], int], chunks: list[list[bytes]], repeat: int
+) -> tuple[float, int]:
+    times, result = [], 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn(chunks)
+        times.append(time.perf_counter() - t)
+    return min(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--file", type=Path, help="a JSONL file of events (default: simulate one)")
+    parser.add_argument("--scenario", default="seasonal_quiet", help="simulator scenario")
+    parser.add_argument("--scale", type=float, default=1.0, help="simulator volume multiplier")
+    parser.add_argument("--repeat", type=int, default=2, help="passes of each measurement")
+    args = parser.parse_args()
+    if args.file:
+        lines = [line for line in args.file.read_bytes().splitlines() if line.strip()]
+        source = str(args.file)
+    else:
+        lines = [line.encode() for line in json_lines(simulate(args.scenario, 0, scale=args.scale))]
+        source = f"simulate {args.scenario} seed 0 scale {args.scale}"
+    chunks = chunks_of(lines)
+    print(f"{len(lines):,} lines ({source})", flush=True)
+    rows = []
+    for name, fn, repeat in tqdm(
+        [("decode", decode_only, args.repeat), ("stage 1", stage1_only, args.repeat),
+         ("replay", full_replay, 1)],
+        unit="pass", leave=False,
+    ):  # fmt: skip
+        seconds, result = best_of(fn, chunks, repeat)
+        rows.append((name, seconds, result))
+    base = rows[0][1]
+    print("| pass | seconds | events/s | ratio to decode | output |")
+    print("|---|---:|---:|---:|---:|")
+    for name, seconds, result in rows:
+        what = {"decode": "events", "stage 1": "summaries", "replay": "alerts"}[name]
+        rate, ratio = len(lines) / seconds, base / seconds
+        print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {ratio:.3f} | {result:,} {what} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
