@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from detectors.bucketing.bucketer import Bucketer
@@ -44,16 +43,8 @@ def stage1_only(chunks: list[list[bytes]]) -> int:
     bucketer = Bucketer(WindowConfig(), max_past_ms=30 * 86_400_000, dedup_horizon_ms=600_000)
     summaries = 0
     for chunk in chunks:
-        rows = decoder.decode_many(chunk).columns
-        messages, pos = rows.offset, 0
-        while pos < len(rows):
-            end = bucketer.add_until_due(rows, pos)
-            if end < len(rows):
-                last = int(np.searchsorted(messages, messages[end - 1], "right"))
-                bucketer.add_columns(rows.slice(end, last))
-                end = last
-            summaries += len(bucketer.advance())
-            pos = end
+        for due in bucketer.add_messages(decoder.decode_many(chunk).columns):
+            summaries += len(due)
     return summaries + len(bucketer.flush())
 
 

@@ -5,20 +5,27 @@ The worker's own stage-1 code (:class:`~detectors.ingest.decode.ColumnDecoder` i
 engine, in event time; deterministic for a given input order: the watermark advances after every
 message (one line: one event or a JSON array of events), exactly as when each is a Kafka message.
 
->>> lines = [b'{"event_id":"e%d","type":"comment","ts":%d,"brand":"acme","post_id":"p1",'
-...          b'"sentiment":-0.9}' % (i, 1_709_553_600_000 + i * 2_000) for i in range(300)]
+Two hours of likes and friendly comments on one post, then comments turn angry:
+
+>>> T0 = 1_709_553_600_000
+>>> def line(s: int) -> str:
+...     angry, kind = s >= 7_800, "comment" if s >= 7_800 or s % 10 == 0 else "like"
+...     senti = f',"sentiment":{-0.9 if angry else 0.6}' if kind == "comment" else ""
+...     return (f'{{"event_id":"e{s}","type":"{kind}","ts":{T0 + s * 1000},"brand":"acme",'
+...             f'"post_id":"p1"{senti}}}')
 >>> run = Replay()
->>> alerts = run.feed_many(lines) + run.finish()
->>> run.events, run.summaries > 0, sum(run.rejected.values())
-(300, True, 0)
+>>> alerts = run.feed_many([line(s) for s in range(0, 3 * 3600, 2)]) + run.finish()
+>>> first = alerts[0]
+>>> first.kind, first.level, first.entity, first.status, first.severity, first.window_start
+('crisis', 'brand', 'acme', 'open', 'critical', '2024-03-04T14:10:00.000Z')
+>>> run.events, sum(run.rejected.values())
+(5400, 0)
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
-
-import numpy as np
 
 from detectors.bucketing.bucketer import Bucketer
 from detectors.contract.alerts import Alert
@@ -73,20 +80,10 @@ class Replay:
         for _position, rejections in decoded.rejections:
             for rejection in rejections:
                 self.rejected[rejection.reason] += 1
-        rows = decoded.columns
-        self.events += len(rows)
-        message_of_row = rows.offset  # the position of each row's message, non-decreasing
+        self.events += len(decoded.columns)
         alerts: list[Alert] = []
-        pos, n = 0, len(rows)
-        while pos < n:
-            end = self.bucketer.add_until_due(rows, pos)
-            if end < n:  # a bucket became due inside a message: the rest of it comes first
-                last = int(np.searchsorted(message_of_row, message_of_row[end - 1], "right"))
-                if last > end:
-                    self.bucketer.add_columns(rows.slice(end, last))
-                end = last
-            alerts.extend(self._detect(self.bucketer.advance()))
-            pos = end
+        for summaries in self.bucketer.add_messages(decoded.columns):
+            alerts.extend(self._detect(summaries))
         return alerts
 
     def finish(self) -> list[Alert]:

@@ -24,6 +24,7 @@ open buckets, bootstrap); the row arithmetic lives in watermark.py and accumulat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 import msgspec
@@ -161,6 +162,23 @@ class Bucketer:
         """
         out = np.empty(len(rows) - start, np.int8)
         return start + self._account(rows, start, out, stop=True)
+
+    def add_messages(self, rows: EventColumns) -> Iterator[list[BucketSummary]]:
+        """Account the rows of consecutive messages (``rows.offset``: each row's message number,
+        non-decreasing), advancing after every message as if each came alone; yields what each
+        advance emitted, when it emitted anything."""
+        messages, pos, n = rows.offset, 0, len(rows)
+        while pos < n:
+            end = self.add_until_due(rows, pos)
+            if end < n:  # a bucket became due inside a message: the rest of it comes first
+                last = int(np.searchsorted(messages, messages[end - 1], "right"))
+                if last > end:
+                    self.add_columns(rows.slice(end, last))
+                end = last
+            due = self.advance()
+            if due:
+                yield due
+            pos = end
 
     def _due_key(self) -> tuple[int, int]:
         return self._wm.emitted_from, self._wm.open_from

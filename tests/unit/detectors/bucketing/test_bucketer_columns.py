@@ -128,11 +128,11 @@ def test_sorted_new_rows_take_the_column_path(monkeypatch) -> None:
     st.sampled_from([1, 5]),
     st.sampled_from([None, 0, 1_000]),
 )
-def test_add_until_due_emits_as_advancing_after_every_message(
+def test_add_messages_emits_as_advancing_after_every_message(
     evs: list[Event], sizes: list[int], bootstrap: int, emit_after: int | None
 ) -> None:
     """Messages of 1-5 events: advancing after every message (the definition) gives the same
-    summaries, in the same groups, as advancing only where :meth:`add_until_due` stops."""
+    summaries, in the same groups, as :meth:`add_messages` (advancing only where one is due)."""
     kw = {"bootstrap_events": bootstrap, "emit_after_ms": emit_after}
     messages, at = [], 0
     for size in sizes * 40:
@@ -150,15 +150,6 @@ def test_add_until_due_emits_as_advancing_after_every_message(
     new = make_bucketer(**kw)
     rows = EventColumns.from_events([e for m in messages for e in m])
     rows.offset = np.repeat(np.arange(len(messages)), [len(m) for m in messages])
-    got, pos = [], 0
-    while pos < len(rows):
-        end = new.add_until_due(rows, pos)
-        if end < len(rows):
-            last = int(np.searchsorted(rows.offset, rows.offset[end - 1], "right"))
-            new.add_columns(rows.slice(end, last))
-            end = last
-        got.append(new.advance())
-        pos = end
-    got = [group for group in got if group] + [new.flush()]
+    got = [*new.add_messages(rows), new.flush()]
     assert got == want
     assert new.counts == ref.counts
