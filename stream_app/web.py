@@ -2,7 +2,9 @@
 their own.
 
 Served outside the Faust event loop so that health and metrics answer while the worker waits for
-the broker or recovers tables.
+the broker or recovers tables. /metrics is prometheus-client's own handler: it negotiates the
+OpenMetrics format (``Accept: application/openmetrics-text``) and gzip (``Accept-Encoding``), and
+answers ``?name[]=`` filters, as Prometheus' scrapes ask.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, MetricsHandler
 
 
 class OpsServer:
@@ -54,11 +56,13 @@ class OpsServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(MetricsHandler):
+            registry = owner.registry
+
             def do_GET(self) -> None:
                 path, _, query = self.path.partition("?")
                 if path == "/metrics":
-                    self._send(200, generate_latest(owner.registry), CONTENT_TYPE_LATEST)
+                    super().do_GET()
                 elif path == "/healthz":
                     self._send(200, b"ok\n", "text/plain")
                 elif path == "/readyz":

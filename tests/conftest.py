@@ -40,6 +40,7 @@ def settings_factory(tmp_path: Any) -> Callable[..., Settings]:
             prefix = f"t{next(_counter)}x{id(tmp_path) % 100000}"
             data["topics"] = msgspec.to_builtins(_unique_topics(prefix))
             data["ingest"]["group_id"] = f"{prefix}-ingest"
+            data["notify"]["group_id"] = f"{prefix}-notify"
             data["app"]["id"] = f"{prefix}-app"
         for section, values in sections.items():
             data[section].update(values)

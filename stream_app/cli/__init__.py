@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "stream_app.cli.broker_cmd",
     "stream_app.cli.config_cmd",
     "stream_app.cli.worker_cmd",
+    "stream_app.cli.notify_cmd",
     "stream_app.cli.simulate_cmd",
     "stream_app.cli.replay_cmd",
     "stream_app.cli.evaluate_cmd",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,13 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run every scenario x seed, print the table, write results.json and the plots."""
     settings = settings_from(args)
+    if not args.no_plots and importlib.util.find_spec("matplotlib") is None:
+        print(
+            "crisiswatch evaluate: the plots need matplotlib, from the eval extra: "
+            'pip install "crisiswatch[eval]" (or pass --no-plots)',
+            file=sys.stderr,
+        )
+        return 2
     replay = default_replay(settings)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     names = args.scenarios or [n for n in SCENARIOS if n != "demo"] + ["demo"]

@@ -12,6 +12,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
 
 from stream_app.broker import EmbeddedBroker
+from stream_app.build_info import register_build_info
 from stream_app.cli.common import add_config_option, settings_from
 from stream_app.gc_tuning import tune_gc
 from stream_app.metrics import EngineMetrics
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
+    register_build_info(registry, "worker")
     metrics = EngineMetrics(registry)
     broker: EmbeddedBroker | None = None
     if settings.kafka.embedded:

@@ -1,0 +1,1 @@
+"""``crisiswatch notify``: the alerts topic mirrored to Prometheus Alertmanager (API v2)."""
