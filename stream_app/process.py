@@ -43,10 +43,13 @@ def rss_mb(pid: int) -> float:
 class WorkerProcess:
     """``crisiswatch worker`` in a child process with its web port and log file."""
 
+    subcommand = "worker"
+    port_variable = "CRISISWATCH_WEB__PORT"
+
     def __init__(self, env: Mapping[str, str], log_path: Path, web_port: int | None = None) -> None:
         self.web_port = web_port or free_port()
         self.env = dict(env)
-        self.env["CRISISWATCH_WEB__PORT"] = str(self.web_port)
+        self.env[self.port_variable] = str(self.web_port)
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -59,7 +62,7 @@ class WorkerProcess:
         """Start the worker (does not wait for readiness)."""
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "stream_app", "worker"],
+            [sys.executable, "-m", "stream_app", self.subcommand],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -155,3 +158,10 @@ class WorkerProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+class NotifyProcess(WorkerProcess):
+    """``crisiswatch notify`` in a child process: its /metrics /healthz /readyz port, its log."""
+
+    subcommand = "notify"
+    port_variable = "CRISISWATCH_NOTIFY__PORT"

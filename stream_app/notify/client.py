@@ -69,9 +69,7 @@ class AlertmanagerClient:
         """
         return float(min(self.retry_max_s, self.retry_initial_s * 2 ** (attempt - 1)))
 
-    async def post(
-        self, build: Callable[[], Sequence[dict[str, Any]]], stop: asyncio.Event
-    ) -> int:
+    async def post(self, build: Callable[[], Sequence[dict[str, Any]]], stop: asyncio.Event) -> int:
         """Post ``build()`` (called again for every attempt, so that endsAt is computed at send
         time) until accepted; the number of attempts. Raises ``AlertmanagerRejected`` on a 4xx
         and ``NotifyStopped`` when ``stop`` is set before Alertmanager accepted."""

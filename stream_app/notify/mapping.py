@@ -12,10 +12,12 @@ alert's own except for the post and hashtag crisis alerts of an open brand crisi
 the brand crisis' severity when it is higher, so that a crisis and the posts and hashtags that
 drive it reach the same receiver in one notification (config/alertmanager/alertmanager.yml).
 
-When an update changes the label set (an escalation changes ``severity``; a bot raid
-``pattern``; a brand crisis escalating or resolving the ``group_severity`` of its posts), the old
-label set is resolved (its endsAt posted) and the new one fires: Alertmanager would otherwise keep
-the old one firing until it expired.
+``severity`` is the highest severity the alert reached: the engine's updates carry the current
+band, which may drop and rise again while the alert stays open, and a page must not flap between
+receivers with it (the current band is the ``current_severity`` annotation). When the label set
+changes (an escalation; a bot raid's ``pattern``; a brand crisis escalating or resolving, for the
+``group_severity`` of its posts), the old label set is resolved (its endsAt posted) and the new
+one fires: Alertmanager would otherwise keep the old one firing until it expired.
 """
 
 from __future__ import annotations
@@ -82,17 +84,27 @@ class Posting:
 
 @dataclass
 class Tracked:
-    """An open alert: its latest message, when it opened, the label set last posted."""
+    """An open alert: its latest message, when it opened, its highest severity so far, the
+    label set last posted."""
 
     alert: Alert
     starts_ms: int
+    peak: str
     posted: Labels | None = None
+
+    def see(self, alert: Alert) -> None:
+        """Take a newer message of the same alert."""
+        self.alert = alert
+        if SEVERITY_RANK[alert.severity] > SEVERITY_RANK[self.peak]:
+            self.peak = alert.severity
 
 
 def drivers_text(alert: Alert) -> str:
     """The structured reasons in one line: deviations, top posts, top hashtags."""
     drivers = alert.explanation.drivers
-    parts = [f"{d.signal} {d.value:.3g} vs {d.baseline:.3g} ({d.change})" for d in drivers.deviations]
+    parts = [
+        f"{d.signal} {d.value:.3g} vs {d.baseline:.3g} ({d.change})" for d in drivers.deviations
+    ]
     if drivers.top_posts:
         parts.append("top posts: " + ", ".join(f"{p} ({n})" for p, n in drivers.top_posts))
     if drivers.top_hashtags:
@@ -115,17 +127,18 @@ class OpenAlerts:
     def __iter__(self) -> Iterator[Tracked]:
         return iter(list(self.tracked.values()))
 
-    def group_severity(self, alert: Alert) -> str:
+    def group_severity(self, entry: Tracked) -> str:
         """The alert's severity, raised to its open brand crisis' for a post/hashtag crisis."""
-        own = alert.severity
+        alert, own = entry.alert, entry.peak
         parent = self.tracked.get(alert.parent_alert_id or "")
         if alert.kind != "crisis" or parent is None:
             return own
-        theirs = parent.alert.severity
+        theirs = parent.peak
         return theirs if SEVERITY_RANK[theirs] > SEVERITY_RANK[own] else own
 
-    def labels(self, alert: Alert) -> Labels:
+    def labels(self, entry: Tracked) -> Labels:
         """The Alertmanager label set of an alert as things stand."""
+        alert = entry.alert
         values = {
             "alertname": ALERTNAMES[alert.kind],
             "alert_id": alert.alert_id,
@@ -133,9 +146,9 @@ class OpenAlerts:
             "level": alert.level,
             "entity": alert.entity,
             "kind": alert.kind,
-            "severity": alert.severity,
+            "severity": entry.peak,
             "pattern": alert.explanation.drivers.pattern,
-            "group_severity": self.group_severity(alert),
+            "group_severity": self.group_severity(entry),
         }
         return tuple(sorted(values.items()))
 
@@ -161,6 +174,7 @@ class OpenAlerts:
             "dashboard": url,
             "score": f"{alert.score:.3f}",
             "status": alert.status,
+            "current_severity": alert.severity,
             "sequence": str(alert.sequence),
             "window_end": alert.window_end,
         }
@@ -175,16 +189,16 @@ class OpenAlerts:
         if alert.status == "resolve":
             if entry is None:
                 return []  # never seen open (before the topic's retention): nothing to end
-            entry.alert = alert
+            entry.see(alert)
             self._forget(alert)
-            postings = [self.posting(entry, entry.posted or self.labels(alert), at_ms)]
+            postings = [self.posting(entry, entry.posted or self.labels(entry), at_ms)]
             return postings + self._refresh(self.children.get(alert.alert_id, set()), at_ms)
         if entry is None:
-            entry = Tracked(alert, at_ms)
+            entry = Tracked(alert, at_ms, alert.severity)
             self.tracked[alert.alert_id] = entry
             if alert.parent_alert_id:
                 self.children.setdefault(alert.parent_alert_id, set()).add(alert.alert_id)
-        entry.alert = alert
+        entry.see(alert)
         return self._refresh({alert.alert_id, *self.children.get(alert.alert_id, set())}, at_ms)
 
     def repost(self) -> list[Posting]:
@@ -192,7 +206,7 @@ class OpenAlerts:
         return [self.posting(entry, self._post_labels(entry)) for entry in self]
 
     def _post_labels(self, entry: Tracked) -> Labels:
-        entry.posted = self.labels(entry.alert)
+        entry.posted = self.labels(entry)
         return entry.posted
 
     def _refresh(self, alert_ids: set[str], at_ms: int) -> list[Posting]:

@@ -88,7 +88,7 @@ class NotifyMetrics:
         counts = {(k, s): 0 for k in ("crisis", "viral") for s in SEVERITY_RANK}
         current: set[tuple[str, str, str, str]] = set()
         for alert in alerts:
-            key = (alert.alert_id, alert.brand, alert.level, alert.kind)
+            key: tuple[str, str, str, str] = (alert.alert_id, alert.brand, alert.level, alert.kind)
             current.add(key)
             self.alert_open.labels(*key).set(SEVERITY_RANK[alert.severity])
             counts[(alert.kind, alert.severity)] += 1

@@ -30,6 +30,7 @@ another group id: both post the same label sets and Alertmanager de-duplicates t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -90,8 +91,8 @@ class NotifyService:
         self._next_repost = 0.0  # monotonic time of the next re-post (0: at once)
 
     def ready(self) -> bool:
-        """True once the open alerts were rebuilt and the last post was accepted."""
-        return self.rebuilt and self.alertmanager_ok
+        """True once the open alerts were rebuilt (Alertmanager's state: a metric, not this)."""
+        return self.rebuilt
 
     def stop(self) -> None:
         """Ask the loop to end (call it on the service's event loop)."""
@@ -174,10 +175,10 @@ class NotifyService:
                         self._fold_record(record)
                 for tp in assigned:
                     target = self._target(probe, tp, committed[tp], targets)
-                    if tp not in reached and target is not None:
-                        if await probe.position(tp) >= target:
-                            reached[tp] = target
-                            probe.pause(tp)
+                    done = tp not in reached and target is not None
+                    if done and await probe.position(tp) >= (target or 0):
+                        reached[tp] = target or 0
+                        probe.pause(tp)
             return reached
         finally:
             await probe.stop()
@@ -198,10 +199,8 @@ class NotifyService:
         return targets[tp]
 
     def _fold_record(self, record: ConsumerRecord[Any, Any]) -> None:
-        try:
+        with contextlib.suppress(msgspec.DecodeError):  # counted and logged when consumed live
             self.open.apply(decode_alert(record.value))
-        except msgspec.DecodeError:
-            pass  # counted (and logged) when it was consumed live
 
     async def _deliver_batches(
         self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]
@@ -265,7 +264,9 @@ class NotifyService:
         except NotifyStopped:
             return False
         for posting in postings:
-            self.metrics.alerts_posted.labels(state="firing" if posting.firing else "resolved").inc()
+            self.metrics.alerts_posted.labels(
+                state="firing" if posting.firing else "resolved"
+            ).inc()
         self.metrics.last_accepted.set(time.time())
         return True
 

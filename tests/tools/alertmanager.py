@@ -61,7 +61,9 @@ def rewrite_config(
     dropped), every route's timers that ``timers`` names set to those values."""
     rewritten = copy.deepcopy(dict(config))
     for receiver in rewritten["receivers"]:
-        send_resolved = all(w.get("send_resolved", True) for w in receiver.get("webhook_configs", []))
+        send_resolved = all(
+            w.get("send_resolved", True) for w in receiver.get("webhook_configs", [])
+        )
         for key in [k for k in receiver if k.endswith("_configs")]:
             del receiver[key]
         receiver["webhook_configs"] = [{"url": webhook_url, "send_resolved": send_resolved}]
@@ -202,5 +204,7 @@ class AlertmanagerServer:
 
 
 def _iso(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d}Z"
-
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        + f".{int(seconds % 1 * 1000):03d}Z"
+    )

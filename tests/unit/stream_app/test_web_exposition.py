@@ -42,9 +42,7 @@ def test_plain_scrape_is_the_text_format_with_build_info(fetch: Fetch) -> None:
     headers, body = fetch()
     assert headers["Content-Type"].startswith("text/plain; version=")
     assert "Content-Encoding" not in headers
-    samples = {
-        s.name: s for f in text_string_to_metric_families(body.decode()) for s in f.samples
-    }
+    samples = {s.name: s for f in text_string_to_metric_families(body.decode()) for s in f.samples}
     info = samples["crisiswatch_build_info"]
     assert info.value == 1.0
     assert info.labels == {
@@ -70,7 +68,7 @@ def test_openmetrics_is_negotiated_as_prometheus_asks(fetch: Fetch) -> None:
     assert headers["Content-Type"].startswith("application/openmetrics-text")
     text = body.decode()
     assert text.endswith("# EOF\n")
-    families = {f.name: f for f in parse_om(text)}
+    families = {f.name: f for f in parse_om(text)}  # type: ignore[no-untyped-call]
     assert families["crisiswatch_build"].type == "info"
     assert families["crisiswatch_things"].type == "counter"
 
