@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -58,7 +58,7 @@ class WorkerProcess:
         """Base URL of the worker's endpoints."""
         return f"http://127.0.0.1:{self.web_port}"
 
-    def start(self) -> WorkerProcess:
+    def start(self) -> Self:
         """Start the worker (does not wait for readiness)."""
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(

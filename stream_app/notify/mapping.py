@@ -164,8 +164,15 @@ class OpenAlerts:
         )
         return f"{self.grafana_url.rstrip('/')}{DASHBOARD_PATH}?{query}"
 
-    def posting(self, entry: Tracked, labels: Labels, ends_ms: int | None = None) -> Posting:
-        """The posting of ``entry`` under ``labels`` (firing, or ending at ``ends_ms``)."""
+    def posting(
+        self,
+        entry: Tracked,
+        labels: Labels,
+        ends_ms: int | None = None,
+        superseded_by: Labels | None = None,
+    ) -> Posting:
+        """The posting of ``entry`` under ``labels`` (firing, or ending at ``ends_ms``; a label
+        set ended because the alert now has ``superseded_by`` says so in its ``status``)."""
         alert = entry.alert
         url = self.dashboard_url(alert, entry.starts_ms)
         annotations = {
@@ -180,6 +187,11 @@ class OpenAlerts:
         }
         if alert.parent_alert_id:
             annotations["parent_alert_id"] = alert.parent_alert_id
+        if superseded_by is not None:
+            now = dict(superseded_by)
+            annotations["status"] = (
+                f"superseded: now {now['severity']}, routed as {now['group_severity']}"
+            )
         return Posting(labels, tuple(sorted(annotations.items())), entry.starts_ms, url, ends_ms)
 
     def apply(self, alert: Alert) -> list[Posting]:
@@ -219,7 +231,7 @@ class OpenAlerts:
             old = entry.posted
             new = self._post_labels(entry)
             if old is not None and old != new:
-                postings.append(self.posting(entry, old, at_ms))
+                postings.append(self.posting(entry, old, at_ms, superseded_by=new))
             postings.append(self.posting(entry, new))
         return postings
 

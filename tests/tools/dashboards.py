@@ -89,6 +89,27 @@ def panel_queries(dashboard: Mapping[str, Any]) -> list[PanelQuery]:
     return queries
 
 
+def annotation_queries(dashboard: Mapping[str, Any]) -> list[PanelQuery]:
+    """The Prometheus queries of the dashboard's annotations (Grafana's built-in one aside)."""
+    title = str(dashboard.get("title", "?"))
+    queries = []
+    for annotation in dashboard.get("annotations", {}).get("list", []):
+        expr = str(annotation.get("expr", "")).strip()
+        if annotation.get("builtIn") or not expr:
+            continue
+        queries.append(
+            PanelQuery(
+                dashboard=title,
+                panel_id=0,
+                panel_title=f"annotation {annotation.get('name', '?')}",
+                ref_id="annotation",
+                expr=expr,
+                datasource_uid=_uid(annotation.get("datasource")),
+            )
+        )
+    return queries
+
+
 def template_defaults(dashboard: Mapping[str, Any]) -> dict[str, str]:
     """A value per template variable: its ``allValue`` (or ``.*``) when "All" is allowed."""
     values = {}

@@ -17,6 +17,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from stream_app.metrics import EngineMetrics
+from stream_app.notify.metrics import NotifyMetrics
 
 # Series every Prometheus scrape adds to a target, usable in queries next to the engine's.
 SCRAPE_SERIES = frozenset(
@@ -46,13 +47,21 @@ class PromtoolError(RuntimeError):
     """promtool is missing or rejected its input."""
 
 
-def engine_metric_names() -> frozenset[str]:
-    """Every series name the engine can export (counters with ``_total``, histogram parts)."""
-    metrics = EngineMetrics(CollectorRegistry())
+def _series_names(registry: CollectorRegistry) -> frozenset[str]:
     names: set[str] = set()
-    for family in metrics.registry.collect():
+    for family in registry.collect():
         names.update(family.name + suffix for suffix in _SUFFIXES[family.type])
     return frozenset(names)
+
+
+def engine_metric_names() -> frozenset[str]:
+    """Every series name the engine can export (counters with ``_total``, histogram parts)."""
+    return _series_names(EngineMetrics(CollectorRegistry()).registry)
+
+
+def notify_metric_names() -> frozenset[str]:
+    """Every series name ``crisiswatch notify`` can export."""
+    return _series_names(NotifyMetrics(CollectorRegistry()).registry)
 
 
 def metric_names(expr: str, prefix: str = "") -> set[str]:

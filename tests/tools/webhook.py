@@ -93,6 +93,20 @@ class WebhookReceiver:
         return Handler
 
 
+def with_alert(**wanted: str) -> Callable[[Notification], bool]:
+    """A predicate: the notification holds an alert whose ``status`` and labels match ``wanted``
+    (``with_alert(brand="acme", status="resolved", level="brand")``)."""
+
+    def check(notification: Notification) -> bool:
+        for alert in notification["alerts"]:
+            values = {**alert["labels"], "status": alert["status"]}
+            if all(values.get(key) == value for key, value in wanted.items()):
+                return True
+        return False
+
+    return check
+
+
 def summarise(notification: Notification) -> str:
     """One line: receiver, status, and each alert's status, alertname, brand, level, severity."""
     alerts = [

@@ -95,11 +95,16 @@ def test_services_and_images(services: dict[str, Any]) -> None:
         "simulator",
         "prometheus",
         "grafana",
+        "notify",
+        "alertmanager",
     }
     assert services["kafka"]["image"].startswith("apache/kafka:")
     assert services["topic-init"]["image"] == services["kafka"]["image"]
     assert services["prometheus"]["image"].startswith("prom/prometheus:v2.")
     assert services["grafana"]["image"].startswith("grafana/grafana")
+    assert services["alertmanager"]["image"].startswith("prom/alertmanager:v0.")
+    assert services["notify"]["image"] == services["simulator"]["image"]
+    assert services["notify"]["command"] == ["crisiswatch", "notify"]
     for name in WORKERS:
         assert services[name]["build"]["context"] == str(Path(__file__).resolve().parents[3])
         assert services[name]["command"] == ["crisiswatch", "worker"]
@@ -134,7 +139,7 @@ def test_kafka_is_a_single_kraft_node_with_a_data_volume(services: dict[str, Any
 
 
 def test_every_long_running_service_has_a_healthcheck(services: dict[str, Any]) -> None:
-    for name in ("kafka", *WORKERS, "prometheus", "grafana"):
+    for name in ("kafka", *WORKERS, "prometheus", "grafana", "notify", "alertmanager"):
         check = services[name].get("healthcheck")
         assert check and check["test"], f"{name} has no healthcheck"
         assert not check.get("disable", False)
@@ -142,6 +147,8 @@ def test_every_long_running_service_has_a_healthcheck(services: dict[str, Any]) 
         assert "http://127.0.0.1:6066/healthz" in " ".join(services[name]["healthcheck"]["test"])
     assert "/-/ready" in " ".join(services["prometheus"]["healthcheck"]["test"])
     assert "/api/health" in " ".join(services["grafana"]["healthcheck"]["test"])
+    assert "http://127.0.0.1:6068/healthz" in " ".join(services["notify"]["healthcheck"]["test"])
+    assert "/-/ready" in " ".join(services["alertmanager"]["healthcheck"]["test"])
     assert "kafka-broker-api-versions.sh" in " ".join(services["kafka"]["healthcheck"]["test"])
 
 
@@ -157,7 +164,12 @@ def test_startup_order_uses_depends_on_conditions(services: dict[str, Any]) -> N
         }
     assert deps("simulator")["topic-init"] == "service_completed_successfully"
     assert deps("simulator")["worker-1"] == "service_healthy"
-    assert set(deps("prometheus")) == set(WORKERS)
+    assert set(deps("prometheus")) == {*WORKERS, "alertmanager"}
+    assert deps("notify") == {
+        "kafka": "service_healthy",
+        "topic-init": "service_completed_successfully",
+        "alertmanager": "service_healthy",
+    }
     assert deps("grafana") == {"prometheus": "service_healthy"}
     assert services["topic-init"]["restart"] == "no"
 
@@ -266,6 +278,21 @@ def test_prometheus_and_grafana_mount_the_repo_files(services: dict[str, Any], r
     home = services["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert home.startswith("/var/lib/grafana/dashboards/")
     assert (repo / "config/grafana/dashboards" / Path(home).name).is_file()
+
+
+def test_notify_posts_to_the_compose_alertmanager(services: dict[str, Any], repo: Path) -> None:
+    env = {k: v for k, v in services["notify"]["environment"].items() if v is not None}
+    settings = load_settings(path=None, environ={**env, "CRISISWATCH_CONFIG": "/nonexistent"})
+    assert settings.kafka.bootstrap_servers == "kafka:9092"
+    assert settings.topics.alerts == Settings().topics.alerts
+    assert settings.notify.alertmanager_url == "http://alertmanager:9093"
+    assert settings.notify.host == "0.0.0.0" and settings.notify.port == 6068
+    alertmanager = services["alertmanager"]
+    assert _bind_mounts(alertmanager) == {"/etc/alertmanager": str(repo / "config/alertmanager")}
+    assert "--config.file=/etc/alertmanager/alertmanager.yml" in alertmanager["command"]
+    data = [v for v in alertmanager["volumes"] if v["type"] == "volume"]
+    assert [v["target"] for v in data] == ["/alertmanager"]  # silences survive a restart
+    assert "--storage.path=/alertmanager" in alertmanager["command"]
 
 
 def test_no_secret_is_written_in_the_compose_file(compose_file: Path, env_example: Path) -> None:

@@ -11,13 +11,19 @@ import yaml
 
 from tests.tools.compose import resolved_model
 from tests.tools.dashboards import (
+    annotation_queries,
     iter_panels,
     load_dashboard,
     panel_queries,
     substitute,
     template_defaults,
 )
-from tests.tools.promql import check_exprs, engine_metric_names, metric_names
+from tests.tools.promql import (
+    check_exprs,
+    engine_metric_names,
+    metric_names,
+    notify_metric_names,
+)
 
 DASHBOARDS = ("engine", "crises")
 BOUNDED_LABELS = {"topic", "type", "reason", "bound", "level", "kind", "severity", "status"}
@@ -123,7 +129,7 @@ def _all_exprs(dashboards: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     exprs = []
     for dashboard in dashboards.values():
         variables = template_defaults(dashboard)
-        for query in panel_queries(dashboard):
+        for query in [*panel_queries(dashboard), *annotation_queries(dashboard)]:
             exprs.append((query.name, substitute(query.expr, variables)))
         for variable in dashboard["templating"]["list"]:
             if variable["type"] == "query":
@@ -220,9 +226,29 @@ def test_crises_dashboard_has_the_crisis_panels(dashboards: dict[str, dict[str, 
     assert 'kind="crisis", severity="critical"' in panels["Critical crises open"][0]
 
 
+def test_crises_dashboard_draws_each_alert_as_a_region(
+    dashboards: dict[str, dict[str, Any]], datasource: dict[str, Any]
+) -> None:
+    """One annotation query on notify's per-alert series: Grafana turns the samples of each
+    series (one per open alert) into a region from open to resolve, filtered by the variables."""
+    (query,) = annotation_queries(dashboards["crises"])
+    (annotation,) = [a for a in dashboards["crises"]["annotations"]["list"] if "expr" in a]
+    assert query.datasource_uid == datasource["uid"]
+    assert metric_names(query.expr) == {"crisiswatch_notify_alert_open"}
+    assert "crisiswatch_notify_alert_open" in notify_metric_names()
+    for label, variable in (("brand", "$brand"), ("kind", "$kind"), ("level", "$level")):
+        assert f'{label}=~"{variable}"' in query.expr
+    assert annotation["enable"] is True and annotation["useValueForTime"] is False
+    assert set(annotation["tagKeys"].split(",")) == {"brand", "kind", "level"}
+    assert annotation["step"] == "30s"  # samples closer than a step join into one region
+    variables = {v["name"]: v for v in dashboards["crises"]["templating"]["list"]}
+    assert variables["brand"]["definition"] == "label_values(crisiswatch_notify_alert_open, brand)"
+    assert variables["brand"]["includeAll"] is True
+
+
 def test_template_variables_substitute_to_all_values(dashboards: dict[str, dict[str, Any]]) -> None:
     assert template_defaults(dashboards["engine"]) == {"instance": ".+"}
-    assert template_defaults(dashboards["crises"]) == {"kind": ".+", "level": ".+"}
+    assert template_defaults(dashboards["crises"]) == {"brand": ".+", "kind": ".+", "level": ".+"}
     for dashboard in dashboards.values():
         variables = template_defaults(dashboard)
         for query in panel_queries(dashboard):

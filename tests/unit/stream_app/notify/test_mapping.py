@@ -89,6 +89,7 @@ def test_escalation_ends_the_old_label_set_and_fires_the_new(alert_factory: Fact
     assert _labels(old)["severity"] == "warning" and not old.firing
     assert _labels(new)["severity"] == "critical" and new.firing
     assert _json(old)["endsAt"] == iso_utc(START_MS + 5 * BUCKET_MS)
+    assert dict(old.annotations)["status"] == "superseded: now critical, routed as critical"
 
 
 def test_severity_is_the_highest_reached_so_pages_do_not_flap(alert_factory: Factory) -> None:
