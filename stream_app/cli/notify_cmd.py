@@ -27,7 +27,7 @@ async def _serve(settings: Settings, service: NotifyService) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, service.stop)
     await wait_for_cluster(settings, service.bootstrap)
-    await ensure_topics(settings, service.bootstrap)
+    await ensure_topics(settings, service.bootstrap, [settings.topics.alerts])
     await service.run()
 
 

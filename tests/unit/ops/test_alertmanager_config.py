@@ -3,6 +3,7 @@ routes test), the inhibition rules, and the Prometheus and Compose wiring to Ale
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,27 @@ def test_prometheus_sends_its_alerts_to_alertmanager(repo: Path) -> None:
     assert config["global"]["external_labels"]["monitor"] == "crisiswatch"
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     assert jobs["crisiswatch-notify"]["static_configs"][0]["targets"] == ["notify:6068"]
+
+
+def _readme_blocks(repo: Path) -> list[str]:
+    """The YAML blocks of the README section "Get alerts in Slack / e-mail / a webhook"."""
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Get alerts in Slack / e-mail / a webhook", 1)[1].split("\n## ")[0]
+    return re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_readme_receivers_fit_in_five_lines_and_pass_amtool(
+    repo: Path, am_config: dict[str, Any], tmp_path: Path
+) -> None:
+    blocks = _readme_blocks(repo)
+    assert all(len(block.strip().splitlines()) == 5 for block in blocks), blocks
+    receivers = [yaml.safe_load(block)[0] for block in blocks]
+    kinds = {key for receiver in receivers for key in receiver if key.endswith("_configs")}
+    assert kinds == {"slack_configs", "email_configs", "webhook_configs"}
+    by_name = {receiver["name"]: receiver for receiver in receivers}
+    assert set(by_name) <= {r["name"] for r in am_config["receivers"]}
+    config = {**am_config, "receivers": [by_name.get(r["name"], r) for r in am_config["receivers"]]}
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = run_amtool("check-config", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr

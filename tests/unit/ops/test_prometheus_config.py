@@ -11,8 +11,17 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry, generate_latest
 
+from stream_app.build_info import register_build_info
 from stream_app.metrics import EngineMetrics
-from tests.tools.promql import engine_metric_names, metric_names, promtool_path, run_promtool
+from stream_app.notify.metrics import NotifyMetrics
+from tests.tools.alert_messages import alert_message
+from tests.tools.promql import (
+    engine_metric_names,
+    metric_names,
+    notify_metric_names,
+    promtool_path,
+    run_promtool,
+)
 
 EXPECTED_ALERTS = {
     "CrisiswatchEngineDown",
@@ -23,6 +32,8 @@ EXPECTED_ALERTS = {
     "CrisiswatchWatermarkDelayHigh",
     "CrisiswatchInputDataLost",
     "CrisiswatchCriticalCrisisOpen",
+    "CrisiswatchNotifyDown",
+    "CrisiswatchNotifyCannotPost",
 }
 
 
@@ -105,7 +116,7 @@ def test_every_alert_has_a_firing_and_a_quiet_unit_test(prom_dir: Path) -> None:
 
 
 def test_rules_use_only_metrics_the_engine_exports(rules: list[dict[str, Any]]) -> None:
-    known = engine_metric_names() | {"up"}
+    known = engine_metric_names() | notify_metric_names() | {"up"}
     for rule in rules:
         used = metric_names(str(rule["expr"]))
         assert used, rule
@@ -142,3 +153,22 @@ def test_engine_metrics_pass_promtool_check_metrics() -> None:
         check=False,
     )
     assert result.returncode == 0, (result.stdout + result.stderr).decode()
+
+
+def test_notify_metrics_pass_promtool_check_metrics() -> None:
+    """The exposition of notify's metrics (with samples, build info included) lints clean."""
+    registry = CollectorRegistry()
+    register_build_info(registry, "notify")
+    metrics = NotifyMetrics(registry)
+    metrics.messages.labels(status="open").inc()
+    metrics.posts.labels(outcome="accepted").inc()
+    metrics.alertmanager_up.set(1)
+    metrics.export_open([alert_message(severity="critical")])
+    result = subprocess.run(
+        [promtool_path(), "check", "metrics"],
+        input=generate_latest(registry),
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr).decode()
+    assert b'crisiswatch_notify_alert_open{alert_id="b1",brand="acme"' in generate_latest(registry)
