@@ -42,6 +42,7 @@ _SOFT_BOUNDARY = frozenset(".!?;,")
 _NEGATION_WINDOW = 3
 _DISTANCE_DAMPING = (1.0, 0.95, 0.9)  # VADER: a booster's effect by distance (1, 2, 3 tokens)
 _CAPS_INCR = 0.733  # VADER: emphasis of a word in CAPITALS among lower-case words
+_MAX_FORMS = 1 << 16  # tokens memoised per language table
 _MAX_BANGS = 4
 _BANG_BOOST = 0.292
 
@@ -62,7 +63,8 @@ class _LangTable:
     """Everything the scorer needs for one language, precomputed."""
 
     __slots__ = (
-        "boosters", "contrasts", "endings", "negated", "negators", "phrases", "trailing", "valence"
+        "boosters", "contrasts", "endings", "forms", "negated", "negators", "phrases", "trailing",
+        "valence",
     )  # fmt: skip
 
     def __init__(self, code: str, extra: Mapping[str, float]) -> None:
@@ -85,9 +87,18 @@ class _LangTable:
         self.negated = frozenset(
             " ".join(p) for ps in phrases.values() for p in ps if self.negators.intersection(p)
         )
+        self.forms: dict[str, str] = {}  # memo of lookup(), bounded by _MAX_FORMS
 
     def lookup(self, tok: str) -> str:
         """``tok``, or the form of it the tables know (elongation undone, inflection removed)."""
+        form = self.forms.get(tok)
+        if form is None:
+            if len(self.forms) >= _MAX_FORMS:
+                self.forms.clear()
+            form = self.forms[tok] = self._lookup(tok)
+        return form
+
+    def _lookup(self, tok: str) -> str:
         known = self.valence
         if tok in known or tok in self.boosters or tok in self.negators:
             return tok
@@ -102,15 +113,17 @@ class _LangTable:
 
     def merge(self, tokens: list[str], caps: list[bool]) -> tuple[list[str], list[bool]]:
         """Tokens with known forms, phrases (``fed up``, ``kind of``) joined into one token."""
-        toks = [self.lookup(t) for t in tokens]
-        if not self.phrases:
+        forms = self.forms
+        toks = [forms.get(t) or self.lookup(t) for t in tokens]
+        phrases = self.phrases
+        if not any(t in phrases for t in toks):
             return toks, caps
         out: list[str] = []
         out_caps: list[bool] = []
         i, n = 0, len(toks)
         while i < n:
             size = 1
-            for parts in self.phrases.get(toks[i], ()):
+            for parts in phrases.get(toks[i], ()):
                 if tuple(toks[i : i + len(parts)]) == parts:
                     size = len(parts)
                     break
@@ -193,9 +206,10 @@ class LexiconSentimentScorer:
         total = before = after = 0.0
         contrasted = found = False
         valence = table.valence
-        words = [t for t, c in zip(tokens, caps, strict=True) if t.isalpha()]
-        n_caps = sum(1 for t, c in zip(tokens, caps, strict=True) if c and t.isalpha())
-        caps_differ = 0 < n_caps < len(words)
+        caps_differ = False
+        if True in caps:  # VADER: emphasis only when some, not all, words are in capitals
+            n_caps = sum(1 for t, c in zip(tokens, caps, strict=True) if c and t.isalpha())
+            caps_differ = n_caps < sum(1 for t in tokens if t.isalpha())
         for i, tok in enumerate(tokens):
             if tok in _HARD_BOUNDARY:
                 total += (0.5 * before + 1.5 * after) if contrasted else before

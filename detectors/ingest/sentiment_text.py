@@ -18,19 +18,26 @@ _EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff"
 _TOKEN_RE = re.compile(rf"\w+|[.!?;,]|[{_EMOJI}]")
 # Emoticons found glued to the end of a word: 2-4 characters, the first not a letter or digit.
 _GLUED = frozenset(e for e in lex.EMOTICONS if 2 <= len(e) <= 4 and not e[0].isalnum())
-_STOP_LANGS: dict[str, tuple[str, ...]] = {}  # function words and negators -> their languages
-for _code, _words in (*lex.STOPWORDS.items(), *lex.NEGATORS.items()):
-    for _w in _words:
-        if len(_w) > 1 and _code not in _STOP_LANGS.get(_w, ()):
-            _STOP_LANGS[_w] = (*_STOP_LANGS.get(_w, ()), _code)
 LEXICONS: dict[str, dict[str, float]] = {"en": lex.EN, "fr": lex.FR, "de": lex.DE}
+# Evidence of a language: token -> one language code per hit (lexicon word; function word or
+# negator of more than one letter).
+_EVIDENCE: dict[str, tuple[str, ...]] = {}
+for _code, _lexicon in LEXICONS.items():
+    for _w in _lexicon:
+        _EVIDENCE[_w] = (*_EVIDENCE.get(_w, ()), _code)
+for _code, _words in lex.STOPWORDS.items():
+    for _w in _words | lex.NEGATORS.get(_code, frozenset()):
+        if len(_w) > 1:
+            _EVIDENCE[_w] = (*_EVIDENCE.get(_w, ()), _code)
 
 
 def clean(text: str) -> str:
     """``text`` without URLs, @handles and #hashtags, HTML entities decoded, ``n't`` -> ``not``."""
     if "&" in text:
         text = html.unescape(text)
-    return _NOT_RE.sub(" not", _NOISE_RE.sub(" ", text))
+    if "/" in text or "@" in text or "#" in text or "www" in text or "\uff03" in text:
+        text = _NOISE_RE.sub(" ", text)
+    return _NOT_RE.sub(" not", text) if "'" in text or "\u2019" in text else text
 
 
 def split_caps(text: str) -> tuple[list[str], list[bool]]:
@@ -38,6 +45,10 @@ def split_caps(text: str) -> tuple[list[str], list[bool]]:
     tokens: list[str] = []
     caps: list[bool] = []
     for raw in text.split():
+        if raw.isalnum():  # most words: one token as it is
+            tokens.append(raw.lower())
+            caps.append(raw.isupper())
+            continue
         low = raw.lower()
         if low in lex.EMOTICONS:
             tokens.append(low)
@@ -74,9 +85,10 @@ def guess_lang(tokens: list[str]) -> str:
     >>> guess_lang(tokenize("esto es muy malo")), guess_lang(tokenize("12345 🙂"))
     ('es', 'und')
     """
-    hits = {code: sum(1 for t in tokens if t in LEXICONS[code]) for code in SUPPORTED_LANGS}
+    hits = dict.fromkeys(lex.STOPWORDS, 0)  # en, fr, de first: they win ties
+    evidence = _EVIDENCE
     for tok in tokens:
-        for code in _STOP_LANGS.get(tok, ()):
-            hits[code] = hits.get(code, 0) + 1
-    best = max(hits, key=hits.__getitem__)  # the first wins ties: en, fr, de, then others
+        for code in evidence.get(tok, ()):
+            hits[code] += 1
+    best = max(hits, key=hits.__getitem__)
     return best if hits[best] else "und"
