@@ -34,7 +34,9 @@ from detectors.ingest.sentiment_text import (
 
 __all__ = ["SUPPORTED_LANGS", "LexiconSentimentScorer", "SentimentScorer", "guess_lang", "tokenize"]
 
-UNDETERMINED_LANGS = frozenset({"und", "mul", "zxx", "qme", "qht", "qam"})  # guessed from text
+# Tags that name no language (ISO "undetermined", "multiple", "no linguistic content"; Twitter's
+# media-, hashtag- and mention-only): the language is guessed from the text.
+UNDETERMINED_LANGS = frozenset({"und", "mul", "zxx", "qme", "qht", "qam"})
 
 _ELONGATED_RE = re.compile(r"(\w)\1{2,}")
 _HARD_BOUNDARY = frozenset(".!?;")
@@ -186,8 +188,7 @@ class LexiconSentimentScorer:
             return None
         cleaned = clean(text)
         tokens, caps = split_caps(cleaned)
-        guessed = code not in SUPPORTED_LANGS
-        if guessed:
+        if code not in SUPPORTED_LANGS:
             code = guess_lang(tokens)
             if code not in SUPPORTED_LANGS and code != "und":
                 return None
