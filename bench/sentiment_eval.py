@@ -59,8 +59,12 @@ class Scores:
 
 
 def load(path: Path) -> list[Tweet]:
-    """The tweets of ``path`` (the data file, or a directory holding it)."""
-    file = path / DATA_FILE if path.is_dir() else path
+    """The tweets of ``path``: the data file, or a directory holding it (or one subset of it)."""
+    file = path
+    if path.is_dir():
+        file = path / DATA_FILE
+        if not file.exists():
+            (file,) = path.glob("tweets_GroundTruth*.txt")
     out = []
     for line in file.read_text(encoding="utf-8").splitlines():
         if line.strip():
