@@ -114,23 +114,25 @@ class _LangTable:
         return tok
 
     def merge(self, tokens: list[str], caps: list[bool]) -> tuple[list[str], list[bool]]:
-        """Tokens with known forms, phrases (``fed up``, ``kind of``) joined into one token."""
-        forms = self.forms
-        toks = [forms.get(t) or self.lookup(t) for t in tokens]
-        phrases = self.phrases
-        if not any(t in phrases for t in toks):
-            return toks, caps
+        """Phrases (``fed up``, ``kind of``) joined into one token, other tokens in known forms."""
+        forms, phrases = self.forms, self.phrases
+        if not any(t in phrases for t in tokens):
+            return [forms.get(t) or self.lookup(t) for t in tokens], caps
         out: list[str] = []
         out_caps: list[bool] = []
-        i, n = 0, len(toks)
+        i, n = 0, len(tokens)
         while i < n:
-            size = 1
-            for parts in phrases.get(toks[i], ()):
-                if tuple(toks[i : i + len(parts)]) == parts:
+            tok, size = tokens[i], 1
+            for parts in phrases.get(tok, ()):
+                if tuple(tokens[i : i + len(parts)]) == parts:
                     size = len(parts)
                     break
-            out.append(" ".join(toks[i : i + size]) if size > 1 else toks[i])
-            out_caps.append(all(caps[i : i + size]))
+            if size > 1:
+                out.append(" ".join(tokens[i : i + size]))
+                out_caps.append(all(caps[i : i + size]))
+            else:
+                out.append(forms.get(tok) or self.lookup(tok))
+                out_caps.append(caps[i])
             i += size
         return out, out_caps
 

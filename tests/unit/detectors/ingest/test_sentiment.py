@@ -231,11 +231,23 @@ def test_own_lexicons_are_well_formed() -> None:
         ("Das gefällt mir gar nicht", "de"),
         ("Unverschämt teuer und der Kundenservice ist eine Zumutung", "de"),
         ("Völlig inakzeptabel, nie wieder", "de"),
+        ("Produit moche et bâclé, à éviter", "fr"),
+        ("Totaler Schrott, nie mehr!", "de"),
     ],
 )
 def test_french_and_german_complaints(text: str, lang: str) -> None:
     assert score(text, lang) <= THRESHOLD
     assert score(text, None) <= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("greeting", "lang"),
+    [("Mit freundlichen Grüßen", "de"), ("Liebe Grüße", "de"), ("Bonne journée", "fr")],
+)
+def test_greetings_and_closings_are_neutral(greeting: str, lang: str) -> None:
+    assert score(greeting, lang) == 0.0
+    complaint = "Lieferung verspätet, Service unfreundlich." if lang == "de" else "Colis cassé."
+    assert score(f"{complaint} {greeting}", lang) == score(complaint, lang) < 0
 
 
 def test_language_matters_for_false_friends() -> None:
