@@ -83,6 +83,8 @@ class _LangTable:
         for key in (*words, *self.boosters):
             if not key.isalnum() and len(parts := tuple(tokenize(key))) > 1:
                 phrases.setdefault(parts[0], []).append(parts)
+                if key in words:  # "can't stand" is matched as "ca not stand"
+                    self.valence.setdefault(" ".join(parts), words[key])
         self.phrases = {k: sorted(v, key=len, reverse=True) for k, v in phrases.items()}
         # Phrases that hold their own negation ("never again", "plus jamais") are not negated
         # again by a negator before them ("je n'achète plus jamais").

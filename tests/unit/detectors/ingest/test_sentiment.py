@@ -193,7 +193,8 @@ def test_vader_rules() -> None:
 
 def test_phrases_and_inflected_forms() -> None:
     s = score
-    assert s("I am fed up", "en") < THRESHOLD  # VADER phrase
+    assert s("I am fed up", "en") < THRESHOLD  # VADER phrases
+    assert s("I can't stand it", "en") < THRESHOLD and s("what a cover-up", "en") < 0
     assert s("never again", "en") < THRESHOLD  # crisis phrase
     assert s("I will not buy it, never again", "en") < THRESHOLD
     assert s("sooooo baaaad", "en") <= s("so bad", "en") < 0  # elongation undone
