@@ -16,7 +16,7 @@ WORKDIR /app
 
 # Dependencies change less often than the code: install the package in one layer from the
 # project metadata and sources only (see .dockerignore for what stays out of the context).
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md NOTICE ./
 COPY detectors ./detectors
 COPY stream_app ./stream_app
 RUN pip install . && rm -rf build *.egg-info

@@ -268,8 +268,12 @@ class EventDecoder:
         )
 
     def _score(self, text: str, lang: str | None) -> float | None:
-        """Scorer output, clamped to [-1, 1]; None when the scorer returns a non-finite value."""
-        s = float(self.scorer.score(text, lang))
+        """Scorer output, clamped to [-1, 1]; None (no sentiment) when the scorer returns None
+        (e.g. a language it does not support) or a non-finite value."""
+        raw = self.scorer.score(text, lang)
+        if raw is None:
+            return None
+        s = float(raw)
         return max(-1.0, min(1.0, s)) if math.isfinite(s) else None
 
 

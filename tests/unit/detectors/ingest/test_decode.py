@@ -70,3 +70,12 @@ def test_text_without_sentiment_is_scored_and_counts_as_negative() -> None:
     (event,) = DECODER.decode(payload).events
     assert event.negative and event.sentiment is not None and event.sentiment < -0.3
     assert batch.code.tolist() == EventColumns.from_events([event]).code.tolist() == [27]
+
+
+def test_text_the_scorer_leaves_unscored_carries_no_sentiment() -> None:
+    payload = to_payload(make_event(type="comment", text="una estafa, qué vergüenza", lang="es"))
+    batch = DECODER.decode_many([payload]).columns
+    (event,) = DECODER.decode(payload).events
+    assert event.sentiment is None and not event.negative
+    assert batch.code.tolist() == EventColumns.from_events([event]).code.tolist()
+    assert batch.senti.tolist() == [0]

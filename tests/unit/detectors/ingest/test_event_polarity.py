@@ -64,6 +64,15 @@ def test_text_is_scored_when_sentiment_absent(decode: Callable[[Any], DecodeResu
     assert given.sentiment == 0.2 and not given.negative
 
 
+def test_text_in_an_unsupported_language_carries_no_sentiment(
+    decode: Callable[[Any], DecodeResult],
+) -> None:
+    ev = one_event(decode(make_event(type="comment", text="¡Qué desastre, una estafa!", lang="es")))
+    assert ev.sentiment is None and ev.negative is False
+    guessed = one_event(decode(make_event(type="comment", text="esto es muy malo para todos")))
+    assert guessed.sentiment is None and guessed.negative is False
+
+
 def test_views_and_likes_are_not_scored(decode: Callable[[Any], DecodeResult]) -> None:
     for etype in ("view", "like"):
         ev = one_event(decode(make_event(type=etype, text="scam, disgusting")))
@@ -79,18 +88,20 @@ def test_comment_without_text_or_sentiment(decode: Callable[[Any], DecodeResult]
 class RecordingScorer:
     """A stand-in scorer that records its calls and returns a fixed value."""
 
-    def __init__(self, value: float) -> None:
+    def __init__(self, value: float | None) -> None:
         self.value = value
         self.calls: list[tuple[str, str | None]] = []
 
-    def score(self, text: str, lang: str | None) -> float:
+    def score(self, text: str, lang: str | None) -> float | None:
         self.calls.append((text, lang))
         return self.value
 
 
-@pytest.mark.parametrize(("value", "expected"), [(-0.8, -0.8), (7.0, 1.0), (float("nan"), None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(-0.8, -0.8), (7.0, 1.0), (float("nan"), None), (None, None)]
+)
 def test_scorer_is_pluggable_and_guarded(
-    decoder_factory: Callable[..., EventDecoder], value: float, expected: float | None
+    decoder_factory: Callable[..., EventDecoder], value: float | None, expected: float | None
 ) -> None:
     scorer = RecordingScorer(value)
     decoder = decoder_factory(scorer=scorer)
