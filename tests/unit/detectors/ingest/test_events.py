@@ -1,4 +1,8 @@
-"""The ingest edge: decoding, validation and normalisation of input messages."""
+"""The ingest edge: decoding, validation and normalisation of input messages.
+
+Over 300 lines: the validation rules of the event contract, one section per rule; polarity and
+memos are in test_event_polarity.py.
+"""
 
 from __future__ import annotations
 
