@@ -16,15 +16,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from stream_app.broker import free_port
+from tests.tools.local_server import LocalServer, LocalServerError
 
 TIMERS = ("group_wait", "group_interval", "repeat_interval")
 
 
-class AlertmanagerError(RuntimeError):
+class AlertmanagerError(LocalServerError):
     """Alertmanager or amtool is missing, did not start, or answered with an error."""
 
 
@@ -79,61 +79,32 @@ def rewrite_config(
     return rewritten
 
 
-class AlertmanagerServer:
+class AlertmanagerServer(LocalServer):
     """Alertmanager on a free loopback port, HA off, its storage (silences, notification log)
     under ``workdir`` so that a restart keeps them."""
 
     def __init__(
         self, config: Mapping[str, Any], workdir: Path, *, start_timeout_s: float = 60.0
     ) -> None:
-        self.workdir = Path(workdir)
-        self.port = free_port()
-        self.start_timeout_s = start_timeout_s
+        workdir = Path(workdir)
+        super().__init__(workdir, free_port(), workdir / "alertmanager.log", start_timeout_s)
         self.binary = binary("server")
         self.config_path = self.workdir / "alertmanager.yml"
         self.config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-        self.log_path = self.workdir / "alertmanager.log"
-        self._process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        """Base URL of the server."""
-        return f"http://127.0.0.1:{self.port}"
+    name = "alertmanager"
+    error = AlertmanagerError
 
-    @property
-    def running(self) -> bool:
-        """True while the server process is alive."""
-        return self._process is not None and self._process.poll() is None
-
-    def start(self) -> AlertmanagerServer:
-        """Start the server and wait until /-/ready answers 200."""
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                [
-                    self.binary,
-                    f"--config.file={self.config_path}",
-                    f"--storage.path={self.workdir / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{self.port}",
-                    "--cluster.listen-address=",
-                    "--log.level=info",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + self.start_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise AlertmanagerError(f"alertmanager exited early:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "/-/ready", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise AlertmanagerError(f"alertmanager not ready after {self.start_timeout_s}s")
+    def command(self) -> list[str]:
+        """Alertmanager with HA off and its storage under the work directory."""
+        return [
+            self.binary,
+            f"--config.file={self.config_path}",
+            f"--storage.path={self.workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--cluster.listen-address=",
+            "--log.level=info",
+        ]
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         """``method /api/v2/<path>`` with a JSON body; the decoded JSON answer (None if empty)."""
@@ -172,35 +143,6 @@ class AlertmanagerServer:
         }
         answer: dict[str, str] = self.request("POST", "silences", body)
         return answer["silenceID"]
-
-    def log_tail(self, lines: int = 30) -> str:
-        """The last lines of the server's log."""
-        if not self.log_path.exists():
-            return "(no log)"
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM (Alertmanager then snapshots silences and the notification log), then
-        SIGKILL after 10 s."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-
-    def __enter__(self) -> AlertmanagerServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _iso(seconds: float) -> str:

@@ -11,20 +11,18 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from stream_app.broker import free_port
+from tests.tools.local_server import LocalServer, LocalServerError
 
 
-class PrometheusError(RuntimeError):
+class PrometheusError(LocalServerError):
     """The Prometheus server could not start or answered with an error."""
 
 
@@ -72,7 +70,7 @@ def shorten_for(rules: Mapping[str, Any], durations: Mapping[str, str]) -> dict[
     return rewritten
 
 
-class PrometheusServer:
+class PrometheusServer(LocalServer):
     """``prometheus`` on a free loopback port with its own storage under ``workdir``."""
 
     def __init__(
@@ -83,51 +81,27 @@ class PrometheusServer:
         binary: str | None = None,
         start_timeout_s: float = 60.0,
     ) -> None:
-        self.workdir = Path(workdir)
-        self.port = free_port()
-        self.start_timeout_s = start_timeout_s
+        workdir = Path(workdir)
+        super().__init__(workdir, free_port(), workdir / "prometheus.log", start_timeout_s)
         self.binary = binary or shutil.which("prometheus") or ""
         if not self.binary:
             raise PrometheusError("prometheus not found on PATH: run scripts/ensure-prometheus.sh")
         self.config_path = self.workdir / "prometheus.yml"
         self.config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-        self.log_path = self.workdir / "prometheus.log"
-        self._process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        """Base URL of the server."""
-        return f"http://127.0.0.1:{self.port}"
+    name = "prometheus"
+    error = PrometheusError
 
-    def start(self) -> PrometheusServer:
-        """Start the server and wait until /-/ready answers 200."""
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                [
-                    self.binary,
-                    f"--config.file={self.config_path}",
-                    f"--storage.tsdb.path={self.workdir / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{self.port}",
-                    "--storage.tsdb.retention.time=1h",
-                    "--log.level=warn",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + self.start_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise PrometheusError(f"prometheus exited early:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "/-/ready", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise PrometheusError(f"prometheus not ready after {self.start_timeout_s}s")
+    def command(self) -> list[str]:
+        """``prometheus`` with the rewritten config and storage under the work directory."""
+        return [
+            self.binary,
+            f"--config.file={self.config_path}",
+            f"--storage.tsdb.path={self.workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--storage.tsdb.retention.time=1h",
+            "--log.level=warn",
+        ]
 
     def api(self, path: str, **params: str) -> Any:
         """GET ``/api/v1/<path>``; the ``data`` of a successful answer."""
@@ -159,31 +133,3 @@ class PrometheusServer:
         """Health of each active scrape target, by scrape URL."""
         targets = self.api("targets")["activeTargets"]
         return {t["scrapeUrl"]: t["health"] for t in targets}
-
-    def log_tail(self, lines: int = 30) -> str:
-        """The last lines of the server's log."""
-        if not self.log_path.exists():
-            return "(no log)"
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 10 s."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-
-    def __enter__(self) -> PrometheusServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
