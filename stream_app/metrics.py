@@ -123,6 +123,20 @@ class EngineMetrics:
             ["level"],
             registry=r,
         )
+        self.expired = Counter(
+            "crisiswatch_entities_expired_total",
+            "Entity states forgotten after their level's TTL of event time with no alert open "
+            "(detection.post_ttl_ms, detection.hashtag_ttl_ms), by level.",
+            ["level"],
+            registry=r,
+        )
+        self.changelog_records = Counter(
+            "crisiswatch_state_changelog_records_total",
+            "Entity-state records written to the state table's changelog, by kind (write, "
+            "delete: a tombstone).",
+            ["kind"],
+            registry=r,
+        )
         self.lag = Gauge(
             "crisiswatch_consumer_lag_messages",
             "Messages in the input topics not yet consumed by this worker, by topic.",
@@ -161,3 +175,6 @@ class EngineMetrics:
         for level in LEVELS:
             self.buckets.labels(level=level)
             self.entities.labels(level=level)
+            self.expired.labels(level=level)
+        for kind in ("write", "delete"):
+            self.changelog_records.labels(kind=kind)

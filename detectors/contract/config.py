@@ -72,3 +72,7 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     fast_open: bool = True  # a score >= the kind's overwhelming score waives the persistence gate
     overwhelming_volume_factor: Annotated[float, msgspec.Meta(ge=1.0)] = 3.0
     level_shift_buckets: Annotated[int, msgspec.Meta(ge=1)] = 480
+    # --- state expiry (detectors/detect/expiry.py): event time, 0 = never ---
+    post_ttl_ms: NonNegativeMs = 7 * 86_400_000  # a post silent this long, no alert open: dropped
+    hashtag_ttl_ms: NonNegativeMs = 7 * 86_400_000
+    expiry_sweep_ms: PositiveMs = 3_600_000  # how often a brand's entities are checked

@@ -17,6 +17,7 @@ reads as one unit; scoring, policy and explanations live in their own modules.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import MutableMapping
 
 from detectors.contract.alerts import Alert, Kind
@@ -31,6 +32,7 @@ from detectors.contract.summary import (
     split_key,
 )
 from detectors.detect.classify import classify
+from detectors.detect.expiry import Roster, is_expired
 from detectors.detect.explain import build_alert
 from detectors.detect.policy import AlertPolicy, Decision
 from detectors.detect.scoring import ZERO, Assessment, Counts, Priors, assess, learn
@@ -53,6 +55,8 @@ class DetectionEngine:
         self.state: MutableMapping[str, EntityState] = {} if state is None else state
         self.policy = AlertPolicy(config, window.size_ms)
         self.slow_decay = 1.0 - 1.0 / config.slow_buckets
+        self.roster = Roster()  # each brand's stored entities, for expiry
+        self.expired: Counter[str] = Counter()  # entities forgotten, by level
         if shared is None and config.shared_models:
             shared = SharedModels(seed=config.seed)
         self.shared = shared
@@ -77,7 +81,7 @@ class DetectionEngine:
                 level, entity = split_key(key)
                 by_key[key] = empty_summary(level, entity, brand, start, end)
         keys = sorted(by_key, key=lambda k: (LEVEL_ORDER[by_key[k].level], k))
-        states = {k: self.state.get(k) or self.new_state(by_key[k].level) for k in keys}
+        states = {k: self._fetch(k, by_key[k].level, start) for k in keys}
         # 1. screen posts for bot raids; attribute their counts to the brand and their hashtags
         raid: dict[str, Counts] = {}
         authors: dict[str, float] = {}
@@ -138,8 +142,42 @@ class DetectionEngine:
         book.last_ms = start
         if batch.revision:  # an amendment of an unseen bucket is that bucket: once per shard
             self._first_reading(book, batch)
+        brand_st.brand = brand
         self.state[brand_key] = brand_st
+        for key in keys:
+            states[key].brand = brand
+            self.roster.touch(brand, key, start)
+        if self.roster.due(brand, start, self.config.expiry_sweep_ms):
+            self._expire(brand, start)
         return alerts
+
+    def _fetch(self, key: str, level: Level, now_ms: int) -> EntityState:
+        """The stored state of ``key``, or a fresh one when it has none or it expired."""
+        st = self.state.get(key)
+        if st is None:
+            return self.new_state(level)
+        if is_expired(st, level, now_ms, self.config):
+            self.expired[level] += 1
+            return self.new_state(level)
+        return st
+
+    def _expire(self, brand: str, now_ms: int) -> None:
+        """Delete the stored states of ``brand``'s entities that expired by ``now_ms``."""
+        for key in self.roster.candidates(brand, now_ms, self.config):
+            st = self.state.get(key)
+            level = key.split(":", 1)[0]
+            if st is None or is_expired(st, level, now_ms, self.config):
+                if st is not None:
+                    del self.state[key]
+                    self.expired[level] += 1
+                self.roster.forget(brand, key)
+            else:
+                self.roster.touch(brand, key, st.last_ms)  # amended or alert open: kept
+
+    def index(self, key: str, state: EntityState) -> None:
+        """List a stored state for expiry (a worker's start-up, from its restored table)."""
+        if state.brand is not None and state.book is None:
+            self.roster.touch(state.brand, key, state.last_ms)
 
     def _first_reading(self, book: BrandBook, batch: BrandBatch) -> bool:
         """Record an amendment's (shard, bucket) in the brand's book; False if read before."""
@@ -169,6 +207,8 @@ class DetectionEngine:
                 brand_st.amend(s.start_ms, size, counts, self.slow_decay)
                 continue
             st = self.state.get(key)
+            if st is not None and is_expired(st, s.level, s.start_ms, self.config):
+                st = None
             if st is not None and st.last_ms >= s.start_ms:
                 st.amend(s.start_ms, size, counts, self.slow_decay)
             else:
@@ -180,7 +220,9 @@ class DetectionEngine:
                 alerts.extend(self._entity(st, s, pri, ZERO, authors, parent, brand_st.n_buckets))
                 if st.any_open and key not in book.open_keys:
                     book.open_keys.append(key)
+            st.brand = batch.brand
             self.state[key] = st
+            self.roster.touch(batch.brand, key, st.last_ms)
         self.state[brand_key] = brand_st
         return alerts
 

@@ -57,7 +57,8 @@ class BrandBook(SlotPickle):
 class EntityState(SlotPickle):
     """Everything the engine remembers about one entity."""
 
-    __slots__ = (
+    # new slots go last (SlotPickle): states written before them still load
+    __slots__ = (  # noqa: RUF023
         "anomalous",
         "authors",
         "book",
@@ -71,6 +72,7 @@ class EntityState(SlotPickle):
         "slow",
         "viral",
         "volume",
+        "brand",
     )
 
     def __init__(self, config: DetectionConfig, window_buckets: int, brand: bool) -> None:
@@ -105,6 +107,13 @@ class EntityState(SlotPickle):
         self.crisis = Track()
         self.viral = Track()
         self.book: BrandBook | None = BrandBook() if brand else None
+        self.brand: str | None = None  # the brand this entity belongs to (None: written before)
+
+    def slot_default(self, name: str) -> Any:
+        """A state written before the brand was recorded: its brand is unknown until touched."""
+        if name == "brand":
+            return None
+        return super().slot_default(name)
 
     @property
     def window_buckets(self) -> int:

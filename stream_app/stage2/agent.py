@@ -31,7 +31,13 @@ from stream_app.stage2.assembler import Assembler
 from stream_app.stage2.open_alerts import OpenAlerts
 from stream_app.stage2.ordered_acks import OrderedAcks
 from stream_app.stage2.shared_snapshots import SharedSnapshots
-from stream_app.stage2.state_tables import TableView, WriteBackState, decode_state, durable_table
+from stream_app.stage2.state_tables import (
+    CHANGELOG_TABLES,
+    TableView,
+    WriteBackState,
+    decode_state,
+    durable_table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +73,12 @@ class DetectStage:
             ),
             "partitions": partitions,
         }
-        self.state_table = durable_table(app, "entity-state", **table_args)
+        state_name, shared_name, outbox_name = CHANGELOG_TABLES
+        self.state_table = durable_table(app, state_name, **table_args)
         self.state = WriteBackState(TableView(self.state_table))
-        self.shared_table = durable_table(app, "shared-models", **table_args)
+        self.shared_table = durable_table(app, shared_name, **table_args)
         self.shared = SharedSnapshots(TableView(self.shared_table), settings.app.shared_snapshot_ms)
-        self.outbox_table = durable_table(app, "alert-outbox", **table_args)
+        self.outbox_table = durable_table(app, outbox_name, **table_args)
         self.outbox = AlertOutbox(TableView(self.outbox_table))
         self.durable_tables = (self.state_table, self.shared_table, self.outbox_table)
         self.acks = OrderedAcks()  # acknowledged to Faust in offset order only (see there)
@@ -99,6 +106,10 @@ class DetectStage:
             self.engine = DetectionEngine(
                 settings.detection, settings.windows, self.state, shared=self.shared.restore()
             )
+            for key in list(self.state_table.keys()):  # list the restored states for expiry
+                raw = self.state_table.get(key)
+                if raw is not None:
+                    self.engine.index(key, decode_state(str(raw)))
         return self.engine
 
     def _assembler(self, partition: int) -> Assembler:
@@ -165,17 +176,28 @@ class DetectStage:
     async def _detect_bucket(self, partition: int, bucket: BrandBucket, ingested_at: float) -> None:
         """Detect on one brand bucket; its states and alerts reach the changelog, then the alerts
         are published (see :mod:`stream_app.stage2.alert_outbox`)."""
-        alerts = self._engine(partition).process(bucket)
+        engine = self._engine(partition)
+        alerts = engine.process(bucket)
         if alerts:
             payloads = [encode_alert(alert) for alert in alerts]
             self.outbox.record(bucket, payloads)
         else:  # nothing new; or a bucket applied before a crash: its alerts again, byte for byte
             payloads = self.outbox.resend(bucket)
             alerts = [decode_alert(payload) for payload in payloads]
-        self.state.flush()
+        self._count_state_writes(engine, self.state.flush())
         if alerts:
             await self._durable()
             await self._publish(alerts, payloads, ingested_at)
+
+    def _count_state_writes(self, engine: DetectionEngine, written: int) -> None:
+        metrics = self.metrics
+        metrics.changelog_records.labels(kind="write").inc(written)
+        if self.state.deleted:
+            metrics.changelog_records.labels(kind="delete").inc(self.state.deleted)
+            self.state.deleted = 0
+        for level, count in engine.expired.items():
+            metrics.expired.labels(level=level).inc(count)
+        engine.expired.clear()
 
     def _take_unsent(self) -> list[FutureMessage]:
         return [f for table in self.durable_tables for f in table.take_unsent()]

@@ -20,6 +20,9 @@ from faust.types import FutureMessage
 
 from detectors.detect.state import EntityState
 
+CHANGELOG_TABLES = ("entity-state", "shared-models", "alert-outbox")
+"""Stage 2's tables; Faust's changelog of each is ``{app.id}-{name}-changelog``, compacted."""
+
 
 class DurableTable(faust.Table[str, str]):
     """A Faust table that remembers its undelivered changelog sends (see :meth:`take_unsent`)."""
@@ -93,6 +96,7 @@ class WriteBackState(MutableMapping[str, EntityState]):
         self.table = table
         self.cache: dict[str, EntityState] = {}
         self.dirty: set[str] = set()
+        self.deleted = 0  # tombstones written
 
     def __getitem__(self, key: str) -> EntityState:
         if key in self.cache:
@@ -108,7 +112,8 @@ class WriteBackState(MutableMapping[str, EntityState]):
     def __delitem__(self, key: str) -> None:
         self.cache.pop(key, None)
         self.dirty.discard(key)
-        del self.table[key]
+        del self.table[key]  # a tombstone on the changelog partition of the current message
+        self.deleted += 1
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.table)

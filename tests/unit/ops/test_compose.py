@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from stream_app.settings import Settings, load_settings
+from stream_app.stage2.state_tables import CHANGELOG_TABLES
 from tests.tools.compose import compose_binary, resolved_model, run_compose
 
 WORKERS = ("worker-1", "worker-2")
@@ -234,13 +235,18 @@ def test_topic_init_creates_every_configured_topic(
     )
     assert result.returncode == 0, result.stderr
     calls = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
-    created = {}
+    created, compacted = {}, set()
     for call in calls:
         if "--create" in call:
             assert call[call.index("--bootstrap-server") + 1] == "kafka:9092"
             assert "--if-not-exists" in call
-            created[call[call.index("--topic") + 1]] = int(call[call.index("--partitions") + 1])
-    assert created == {topic: 4 for topic in Settings().topics.all}
+            topic = call[call.index("--topic") + 1]
+            created[topic] = int(call[call.index("--partitions") + 1])
+            if "--config" in call and call[call.index("--config") + 1] == "cleanup.policy=compact":
+                compacted.add(topic)
+    changelogs = {f"{Settings().app.id}-{table}-changelog" for table in CHANGELOG_TABLES}
+    assert created == {topic: 4 for topic in [*Settings().topics.all, *changelogs]}
+    assert compacted == changelogs
     assert "--list" in calls[-1]
 
 

@@ -35,6 +35,15 @@ def test_a_missing_slot_without_default_and_a_too_long_state_are_errors() -> Non
     state: Any = EntityState(DetectionConfig(), 5, brand=False).__getstate__()
     fresh = EntityState.__new__(EntityState)
     with pytest.raises(ValueError, match="slot 'volume'"):
-        fresh.__setstate__(state[:-1])
+        fresh.__setstate__(state[:-2])  # without "volume" (and "brand", which has a default)
     with pytest.raises(ValueError, match="values for"):
         fresh.__setstate__((*state, 1))
+
+
+def test_an_entity_state_from_before_brands_were_recorded_loads_without_one() -> None:
+    state = EntityState(DetectionConfig(), 5, brand=False)
+    state.brand = "acme"
+    old = state.__getstate__()[:-1]
+    fresh = EntityState.__new__(EntityState)
+    fresh.__setstate__(old)
+    assert fresh.brand is None and fresh.n_buckets == state.n_buckets
