@@ -26,10 +26,12 @@ class PartialBucket(msgspec.Struct, frozen=True, tag="partial", kw_only=True):
 
 class ShardMark(msgspec.Struct, frozen=True, tag="mark", kw_only=True):
     """Shard ``shard`` has sent every partial of every bucket ending at or before ``closed_ms``
-    (amendments excepted: they follow within grace)."""
+    (amendments excepted: they follow within grace). ``busy``: the shard still has input to read
+    or events waiting to be bucketed, so stage 2 must wait for it however long its mark stays."""
 
     shard: int
     closed_ms: int
+    busy: bool = False
 
 
 BucketMessage = PartialBucket | ShardMark

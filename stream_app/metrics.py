@@ -123,6 +123,12 @@ class EngineMetrics:
             ["level"],
             registry=r,
         )
+        self.late_partials = Counter(
+            "crisiswatch_partials_late_total",
+            "Partial brand buckets of a shard that arrived after their bucket was detected "
+            "without them (their events are not counted; the target is zero).",
+            registry=r,
+        )
         self.expired = Counter(
             "crisiswatch_entities_expired_total",
             "Entity states forgotten after their level's TTL of event time with no alert open "

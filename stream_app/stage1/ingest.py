@@ -60,6 +60,9 @@ class EventSink(Protocol):
     async def emit(self, producer: AIOKafkaProducer) -> None:
         """Produce everything that is complete (e.g. closed buckets)."""
 
+    def mark_busy(self, partitions: set[int]) -> None:
+        """The shards whose partitions still have input to read."""
+
     def commit_offsets(self) -> dict[TopicPartition, int]:
         """Offsets that are safe to commit (everything before them has been produced)."""
 
@@ -324,6 +327,7 @@ class IngestService(Service):
             if limits:
                 self.shard_active_at[p] = now
         self.sink.release(safe)
+        self.sink.mark_busy({p for p, limit in safe.items() if limit is not None})
         marks = self.sink.watermarks()
         skew = self.settings.ingest.max_skew_ms
         behind = [marks[p] for p, limit in safe.items() if limit is not None and p in marks]

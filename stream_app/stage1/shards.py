@@ -39,6 +39,7 @@ class ShardState:
         self.amended = 0  # the bucketer's amended count already reported
         self.ingested_at_s = 0.0
         self.marked_at_s = 0.0
+        self.busy = False  # what the last mark said
 
     def take_ready(self, safe: int | None) -> EventColumns:
         """Remove and return every buffered row with ``ts <= safe`` (None: all), in event-time
@@ -82,6 +83,7 @@ class BucketingSink:
         self.positions: dict[TopicPartition, int] = {}
         self.tp_time: dict[TopicPartition, int] = {}
         self.idle_raise: dict[int, int] = {}
+        self.busy: set[int] = set()  # shards whose partitions still have input to read
         self.sources: dict[TopicPartition, int] = {}
         self.source_tp: list[TopicPartition] = []
 
@@ -156,6 +158,10 @@ class BucketingSink:
         marks = {p: s.bucketer.watermark_ms for p, s in self.shards.items()}
         return {p: w for p, w in marks.items() if w is not None}
 
+    def mark_busy(self, partitions: set[int]) -> None:
+        """The shards that still have input to read (their marks say so until they do not)."""
+        self.busy = set(partitions)
+
     def raise_idle(self, partitions: set[int], to_ms: int) -> None:
         """Move idle shards' watermarks up to ``to_ms`` at the next emit (they had no data)."""
         for partition in partitions:
@@ -191,10 +197,15 @@ class BucketingSink:
                     for start in [s for s in offsets if s not in still_open]:
                         del offsets[start]
             now = time.time()
-            if closed > state.closed_ms or now - state.marked_at_s >= MARK_HEARTBEAT_S:
+            busy = shard_id in self.busy or bool(state.buffer)
+            if (
+                closed > state.closed_ms
+                or busy != state.busy
+                or now - state.marked_at_s >= MARK_HEARTBEAT_S
+            ):
                 state.closed_ms = max(closed, state.closed_ms)
-                state.marked_at_s = now
-                mark = encode(ShardMark(shard=shard_id, closed_ms=state.closed_ms))
+                state.marked_at_s, state.busy = now, busy
+                mark = encode(ShardMark(shard=shard_id, closed_ms=state.closed_ms, busy=busy))
                 for partition in range(self.settings.kafka.partitions):
                     await producer.send(topic, value=mark, partition=partition)
             self._report_watermark(state)

@@ -144,7 +144,10 @@ class DetectStage:
             assembler = self._assembler(partition)
             now = time.time()
             if isinstance(message, PartialBucket):
+                late_before = assembler.late_partials
                 amendment = assembler.add_partial(message, event)
+                if assembler.late_partials > late_before:
+                    self.metrics.late_partials.inc()
                 if amendment is not None:  # late events of a bucket already detected
                     await self._detect_bucket(partition, amendment, message.ingested_at_s)
                     self._ack_when_durable([event])

@@ -1,7 +1,10 @@
 """Stage 2 assembly: merge per-shard partial brand buckets into complete ``BrandBucket``s.
 
-A bucket of a brand is complete when every shard's mark has passed its end (or the shard has
-been idle for ``idle_after_s`` wall seconds while others moved on). The state lives in memory:
+A bucket of a brand is complete when every shard's mark has passed its end, or the shard is
+idle: its latest mark said it has no input left (not ``busy``), its mark has not moved for
+``idle_after_s`` wall seconds, and others moved ``idle_lag_ms`` of event time beyond it. A busy
+shard is waited for however long it takes (a backlog), so its partials are never late because
+processing was slow. The state lives in memory:
 the worker acknowledges a partial's message only once its bucket has been detected, so after a
 crash the uncommitted partials are simply read again. The first partial of a shard for a
 (brand, bucket, revision) wins, so re-read input changes nothing. A shard's amendment
@@ -60,6 +63,7 @@ class Assembler:
         self.idle_after_s = idle_after_s
         self.idle_lag_ms = idle_lag_ms
         self.marks: dict[int, int] = {}
+        self.busy: dict[int, bool] = {}  # what each shard's latest mark said
         self.mark_changed_at: dict[int, float] = {}
         self.pending: dict[tuple[int, str], Pending] = {}
         self._by_end: list[tuple[int, int, str]] = []  # heap of (end_ms, start_ms, brand) pending
@@ -108,7 +112,10 @@ class Assembler:
         return None
 
     def add_mark(self, mark: ShardMark, now_s: float) -> None:
-        """Record a shard's progress (marks only move forward)."""
+        """Record a shard's progress (marks only move forward) and whether it is busy."""
+        if self.busy.get(mark.shard) and not mark.busy:  # just caught up: idle only from now
+            self.mark_changed_at[mark.shard] = now_s
+        self.busy[mark.shard] = mark.busy
         if mark.closed_ms > self.marks.get(mark.shard, -1):
             self.marks[mark.shard] = mark.closed_ms
             self.mark_changed_at[mark.shard] = now_s
@@ -116,8 +123,8 @@ class Assembler:
     def complete_through(self, now_s: float) -> int:
         """Every bucket ending at or before this time is complete (-1: none yet).
 
-        A shard counts as idle (and is ignored) once its mark has not moved for ``idle_after_s``
-        while other shards moved at least ``idle_lag_ms`` of event time beyond it.
+        A shard counts as idle (and is ignored) once it is not busy, its mark has not moved for
+        ``idle_after_s`` and other shards moved at least ``idle_lag_ms`` of event time beyond it.
         """
         if self._started_at is None:
             self._started_at = now_s
@@ -126,7 +133,11 @@ class Assembler:
         for shard in range(self.shards):
             mark = self.marks.get(shard, -1)
             changed = self.mark_changed_at.get(shard, self._started_at)
-            idle = now_s - changed >= self.idle_after_s and newest - mark >= self.idle_lag_ms
+            idle = (
+                not self.busy.get(shard, False)
+                and now_s - changed >= self.idle_after_s
+                and newest - mark >= self.idle_lag_ms
+            )
             if not idle:
                 active.append(mark)
         return min(active) if active else newest

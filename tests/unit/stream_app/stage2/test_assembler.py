@@ -28,7 +28,11 @@ def partial_factory(shard: int, start: int, likes: int, brand: str = "acme") -> 
 
 
 def test_messages_round_trip_through_json():
-    for message in (partial_factory(1, 0, 3), ShardMark(shard=2, closed_ms=120_000)):
+    for message in (
+        partial_factory(1, 0, 3),
+        ShardMark(shard=2, closed_ms=120_000),
+        ShardMark(shard=2, closed_ms=120_000, busy=True),
+    ):
         assert decode(encode(message)) == message
 
 
@@ -72,6 +76,18 @@ def test_an_idle_shard_stops_holding_others_back():
     assert asm.pop_complete(now_s=2) == []  # shard 1 may still be catching up
     [([bucket], _)] = asm.pop_complete(now_s=10)  # shard 1 silent and far behind: idle
     assert bucket.start_ms == 300_000
+
+
+def test_a_busy_shard_is_waited_for_however_long_its_mark_stays():
+    asm = Assembler(partition=0, shards=2, idle_after_s=5, idle_lag_ms=120_000)
+    asm.add_mark(ShardMark(shard=1, closed_ms=60_000, busy=True), now_s=0)  # a backlog to read
+    asm.add_partial(partial_factory(0, 300_000, 2), token=None)
+    asm.add_mark(ShardMark(shard=0, closed_ms=360_000), now_s=1)
+    assert asm.pop_complete(now_s=1_000) == []  # long silent, far behind, but busy: waited for
+    asm.add_mark(ShardMark(shard=1, closed_ms=60_000, busy=False), now_s=1_000)  # caught up
+    assert asm.pop_complete(now_s=1_001) == []  # its mark moved recently: not idle yet
+    [([bucket], _)] = asm.pop_complete(now_s=1_010)
+    assert bucket.start_ms == 300_000 and asm.late_partials == 0
 
 
 def test_late_partials_are_counted():
