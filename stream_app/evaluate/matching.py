@@ -2,8 +2,10 @@
 
 An alert episode is one ``alert_id``; its open time is the ``window_end`` of its ``open``
 message (the event time at which the engine could have known). It matches a label when it is
-about the same brand, a related entity (the same one, its brand, the labelled brand's posts, or
-a hashtag of the labelled post) and it opened within ``[onset - slack, end + slack]``.
+about the same brand, a related entity (the same one, its brand, the labelled brand's posts, a
+hashtag of the labelled post, a post carrying the labelled hashtag, or a hashtag that shares a
+post with the labelled hashtag: the brand's own tag, say) and it opened within
+``[onset - slack, end + slack]``.
 """
 
 from __future__ import annotations
@@ -114,8 +116,12 @@ def related(
     tags = post_tags or {}
     if ep.level == label.level == "post":
         return ep.entity == label.entity
-    if ep.level == label.level == "hashtag":
-        return hashtag_key(ep.brand, ep.entity) == label.entity
+    if ep.level == label.level == "hashtag":  # the same tag, or one on a post carrying it
+        tag, other = (
+            label.entity.split("#", 1)[1],
+            hashtag_key(ep.brand, ep.entity).split("#", 1)[1],
+        )
+        return tag == other or any(tag in t and other in t for t in tags.values())
     if label.level == "post":  # a hashtag alert on one of the labelled post's hashtags
         tag = hashtag_key(ep.brand, ep.entity).split("#", 1)[1]
         return tag in tags.get(label.entity, ())

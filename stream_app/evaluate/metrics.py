@@ -5,8 +5,10 @@
   not bot-raid alerts correctly flagged as such (those are counted under bot raids);
 - detection delay: first open of a matching crisis alert minus onset, in event-time minutes;
 - viral (and campaign) episodes never alerted as crisis;
-- quiet false alarms: crisis alerts matching no label at all, per 100 active entity-days
-  (brand-level and post-level entities with events on that UTC day);
+- quiet false alarms: crisis alerts matching no label at all, or only a flop (a negative
+  control: a handful of angry reactions on a post with little traffic, which must not alert), per
+  100 active entity-days (brand-level and post-level entities with events on that UTC day);
+- flops never alerted: flop labels with no matching crisis alert / flop labels;
 - viral precision: viral alert episodes matching a viral (or planned campaign) label / viral alert
   episodes; quiet viral alerts (matching no label) per 100 entity-days. No target: a viral alert
   never pages as a crisis, but a team reads it.
@@ -51,7 +53,10 @@ class RunMetrics:
     bot_alerted_organic: int = 0
     viral_alerts: int = 0
     true_viral_alerts: int = 0  # matching a viral or campaign label
-    quiet_viral_alerts: int = 0  # matching no label at all
+    quiet_viral_alerts: int = 0  # matching no label at all (or only a flop)
+    flop_labels: int = 0
+    flop_alerted: int = 0  # flops with a matching crisis alert
+    flop_false_alerts: int = 0  # crisis alerts matching a flop only (also quiet false alerts)
     entity_days: int = 0
     missed: list[str] = field(default_factory=list)
     false_alerts: list[str] = field(default_factory=list)
@@ -85,6 +90,9 @@ class RunMetrics:
             ),
             "bot_raids_flagged": _ratio(self.bot_flagged, self.bot_labels),
             "bot_raids_as_organic_crisis": _ratio(self.bot_alerted_organic, self.bot_labels),
+            "flop_episodes": self.flop_labels,
+            "flop_never_crisis": _ratio(self.flop_labels - self.flop_alerted, self.flop_labels),
+            "flop_false_alerts": self.flop_false_alerts,
             "quiet_false_alerts": self.quiet_false_alerts,
             "entity_days": self.entity_days,
             "false_per_100_entity_days": _ratio(100 * self.quiet_false_alerts, self.entity_days),
@@ -148,6 +156,9 @@ def score_run(
         elif label.kind == "campaign":
             m.campaign_labels += 1
             m.campaign_alerted_crisis += bool(crisis_hits)
+        elif label.kind == "flop":
+            m.flop_labels += 1
+            m.flop_alerted += bool(crisis_hits)
         elif label.kind == "bot_raid":
             m.bot_labels += 1
             m.bot_flagged += any(e.bot for e in crisis_hits)
@@ -167,13 +178,14 @@ def score_run(
         elif "bot_raid" in kinds:
             m.crisis_alerts_on_bot_raid += 1
             m.false_alerts.append(ep.alert_id)
-        else:
+        else:  # quiet traffic: no label, or a flop that must not alert
+            m.flop_false_alerts += "flop" in kinds
             m.quiet_false_alerts += 1
             m.false_alerts.append(ep.alert_id)
     viral_eps = [e for e in eps if e.kind == "viral"]
     m.viral_alerts = len(viral_eps)
     for ep in viral_eps:
-        kinds = {lab.kind for lab in labels if matches(lab, ep, slack_ms, post_tags)}
+        kinds = {lab.kind for lab in labels if matches(lab, ep, slack_ms, post_tags)} - {"flop"}
         m.true_viral_alerts += bool(kinds & {"viral", "campaign"})
         m.quiet_viral_alerts += not kinds
     return m

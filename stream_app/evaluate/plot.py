@@ -18,7 +18,13 @@ from stream_app.simulate.scenarios import Simulation
 
 HOUR_MS = 3_600_000
 COLOURS = {"crisis": "tab:red", "viral": "tab:green", "bot_raid": "tab:purple"}
-SHADE = {"crisis": "red", "viral": "green", "bot_raid": "purple", "campaign": "blue"}
+SHADE = {
+    "crisis": "red",
+    "viral": "green",
+    "bot_raid": "purple",
+    "campaign": "blue",
+    "flop": "grey",
+}
 
 
 def entity_mask(sim: Simulation, level: str, entity: str, brand: str) -> np.ndarray:

@@ -30,6 +30,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("viral_never_crisis", "viral not crisis", "{:.2f}"),
     ("campaign_never_crisis", "campaign not crisis", "{:.2f}"),
     ("bot_raids_flagged", "bot raids flagged", "{:.2f}"),
+    ("flop_never_crisis", "flops not alerted", "{:.2f}"),
     ("quiet_false_alerts", "quiet false", "{}"),
     ("false_per_100_entity_days", "false/100 entity-days", "{:.2f}"),
     ("viral_precision", "viral alert precision", "{:.2f}"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stream_app.simulate.texts import draw_texts
+from stream_app.simulate.texts import LANG_WEIGHTS, draw_texts
 
 TYPES: tuple[str, ...] = ("view", "like", "comment", "share", "reaction")
 VIEW, LIKE, COMMENT, SHARE, REACTION = range(5)
@@ -43,6 +43,7 @@ class Mood:
     text_with_sentiment: float = 0.25  # comments carrying both
     share_text: float = 0.2  # shares carrying a (text-only) comment
     view_user: float = 0.5  # views carrying a user_id
+    lang_weights: tuple[float, ...] = LANG_WEIGHTS  # en, fr, de share of texts
 
 
 CALM = Mood()
@@ -138,8 +139,23 @@ def _attributes(
             has_text = u < mood.share_text
             keep_sentiment = np.zeros(n, dtype=bool)
         sentiment[keep_sentiment] = np.round(drawn[keep_sentiment], 3)
-        text[has_text] = draw_texts(rng, drawn[has_text])
+        text[has_text] = draw_texts(rng, drawn[has_text], mood.lang_weights)
     return user, reaction, sentiment, text
+
+
+def redraw(
+    rng: np.random.Generator, events: SimulatedEvents, rows: np.ndarray, mood: Mood
+) -> SimulatedEvents:
+    """A copy of ``events`` whose ``rows`` (indices) take new reaction, sentiment and text values
+    drawn under ``mood`` (same authors, times and types): baseline traffic turning sour."""
+    out = SimulatedEvents(*(getattr(events, f).copy() for f in SimulatedEvents._FIELDS))
+    for k in (COMMENT, SHARE, REACTION):
+        sel = rows[events.etype[rows] == k]
+        if sel.size:
+            _user, out.reaction[sel], out.sentiment[sel], out.text[sel] = _attributes(
+                rng, k, sel.size, mood, CROWD
+            )
+    return out
 
 
 def emit(

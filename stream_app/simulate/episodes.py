@@ -1,7 +1,8 @@
 """Injectable episodes and their ground-truth labels.
 
 Each episode may register posts before the baseline is sampled (``prepare``), then adds its own
-events on top of the baseline (``inject``), and describes itself as a ``Label``.
+events on top of the baseline (``inject``), may rework the combined events (``rework``: baseline
+traffic turning sour) and describes itself as a ``Label``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 from stream_app.simulate.columns import ANGRY, CALM, CROWD, SimulatedEvents, Users, emit
 from stream_app.simulate.model import MINUTE_MS, TrafficModel
 
-Kind = Literal["crisis", "viral", "bot_raid", "campaign"]
+Kind = Literal["crisis", "viral", "bot_raid", "campaign", "flop"]
+"""``flop`` is a negative control: a label that any alert on it is false (must not alert)."""
 LabelLevel = Literal["post", "brand", "hashtag"]
 
 
@@ -73,6 +75,12 @@ class Episode:
     def inject(self, model: TrafficModel, rng: np.random.Generator) -> SimulatedEvents:
         """The extra events of the episode."""
         return SimulatedEvents()
+
+    def rework(
+        self, model: TrafficModel, events: SimulatedEvents, rng: np.random.Generator
+    ) -> SimulatedEvents:
+        """The events after this episode changed existing ones (default: unchanged, no draw)."""
+        return events
 
     def entity(self, model: TrafficModel) -> str:
         """The labelled entity at this episode's level."""

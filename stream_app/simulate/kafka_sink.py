@@ -98,7 +98,7 @@ async def _send_all(
     clock: Callable[[], float],
     sleep: Callable[[float], Awaitable[None]],
 ) -> int:
-    ts = sim.events.ts_ms
+    ts = sim.events.ts_ms if sim.arrival_ms is None else sim.arrival_ms  # sorted: arrival order
     n = len(ts)
     live_from = sim.history_end_ms if live_from_ms is None else live_from_ms
     history_end = int(np.searchsorted(ts, live_from, side="left"))

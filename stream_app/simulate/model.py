@@ -32,6 +32,7 @@ class BrandProfile:
     platforms: tuple[str, ...] = ("tiktok", "instagram")
     hashtags: tuple[str, ...] = ()
     weekend_factor: float = 1.0
+    has_views: bool = True  # False: the brand's pages never send view events
 
 
 DEFAULT_BRANDS: tuple[BrandProfile, ...] = (
@@ -171,6 +172,7 @@ class TrafficModel:
                 popularity=float(rng.lognormal(0.0, 0.6)),
                 half_life_min=float(brand.half_life_min * rng.lognormal(0.0, 0.3)),
                 engagement=float(rng.lognormal(0.0, 0.25)),
+                has_views=brand.has_views,
             )
 
     @property

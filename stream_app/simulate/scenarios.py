@@ -1,4 +1,9 @@
-"""The scenario library: baseline history, then episodes, all deterministic for a seed."""
+"""The scenario library: baseline history, then episodes, all deterministic for a seed.
+
+Two regimes: the default one (four established brands, :mod:`stream_app.simulate.model`) and
+the small-account regime (6-9 small brands drawn per seed, arrival jitter, missing fields:
+:mod:`stream_app.simulate.small_regime`, scenarios in :mod:`stream_app.simulate.small_scenarios`).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,9 @@ from stream_app.simulate.model import (
     PostTable,
     TrafficModel,
 )
+from stream_app.simulate.small_model import SmallTrafficModel
+from stream_app.simulate.small_regime import SmallRegime, draw_regime
+from stream_app.simulate.small_scenarios import SMALL_SCENARIOS, SmallBuilder
 
 # Monday 2024-03-04 12:00 UTC: with whole days of history, episodes start at midday.
 DEFAULT_START_MS = int(dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC).timestamp() * 1000)
@@ -36,18 +44,29 @@ Builder = Callable[[np.random.Generator, int, tuple[str, ...]], list[Episode]]
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """A named scenario: how much history, which episodes after it, how long a quiet tail."""
+    """A named scenario: how much history, which episodes after it, how long a quiet tail.
+
+    ``small``: a scenario of the small-account regime, built from the drawn brands' profiles
+    (``build`` is then unused).
+    """
 
     name: str
     description: str
     build: Builder
     history_hours: float = 48.0
     tail_hours: float = 2.0
+    small: SmallBuilder | None = None
 
 
 @dataclass
 class Simulation:
-    """The output of one scenario run: sorted events, the posts they refer to, ground truth."""
+    """The output of one scenario run: events in arrival order, their posts, ground truth.
+
+    Without ``arrival_ms`` events arrive in event-time order. With it (the small-account regime)
+    they are ordered by their arrival time, ``arrival_ms[i] >= events.ts_ms[i]``; ``omit`` holds
+    per event the ``OMIT_*`` bits (:mod:`stream_app.simulate.small_regime`) of the optional
+    members its JSON leaves out.
+    """
 
     scenario: str
     seed: int
@@ -57,6 +76,8 @@ class Simulation:
     posts: PostTable
     events: SimulatedEvents
     labels: list[Label]
+    arrival_ms: np.ndarray | None = None
+    omit: np.ndarray | None = None
 
     @property
     def event_id_prefix(self) -> str:
@@ -157,6 +178,10 @@ SCENARIOS: dict[str, ScenarioSpec] = {
         ScenarioSpec(
             "demo", "3 days of baseline, then a viral post and a crisis", _demo, 72.0, 3.0
         ),
+        *(
+            ScenarioSpec(name, text, _quiet, tail_hours=tail, small=build)
+            for name, text, build, tail in SMALL_SCENARIOS
+        ),
     )
 }
 
@@ -171,27 +196,44 @@ def simulate(
     scale: float = 1.0,
     brands: tuple[BrandProfile, ...] = DEFAULT_BRANDS,
 ) -> Simulation:
-    """Generate one scenario: sorted events and ground-truth labels, deterministic for a seed."""
+    """Generate one scenario: events and ground-truth labels, deterministic for a seed.
+
+    ``brands`` applies to the default regime; small-account scenarios draw their own.
+    """
     try:
         spec = SCENARIOS[name]
     except KeyError:
         raise ValueError(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}") from None
-    seeds = np.random.SeedSequence(seed).spawn(3)
-    rng_plan, rng_base, rng_episodes = (np.random.default_rng(s) for s in seeds)
+    # spawn(4) starts with the same three children as spawn(3): the default regime is unchanged.
+    seeds = np.random.SeedSequence(seed).spawn(4)
+    rng_plan, rng_base, rng_episodes, rng_regime = (np.random.default_rng(s) for s in seeds)
     history = spec.history_hours if history_hours is None else history_hours
     tail = spec.tail_hours if tail_hours is None else tail_hours
     history_end = int(start_ms + history * HOUR_MS)
-    episodes = spec.build(rng_plan, history_end, tuple(b.name for b in brands))
+    regime: SmallRegime | None = None
+    if spec.small is not None:
+        regime = draw_regime(rng_regime)
+        episodes = spec.small(rng_plan, history_end, regime.brands)
+    else:
+        episodes = spec.build(rng_plan, history_end, tuple(b.name for b in brands))
     end = max([history_end, *(e.end_ms for e in episodes)]) + int(tail * HOUR_MS)
-    model = TrafficModel(rng_plan, start_ms, end, brands, scale=scale)
+    if regime is None:
+        model = TrafficModel(rng_plan, start_ms, end, brands, scale=scale)
+    else:
+        model = SmallTrafficModel(rng_plan, start_ms, end, regime, scale=scale)
     for episode in episodes:
         episode.prepare(model, rng_episodes)
     parts = [model.baseline(rng_base)]
     parts.extend(episode.inject(model, rng_episodes) for episode in episodes)
     events = SimulatedEvents.concat(parts)
+    for episode in episodes:
+        events = episode.rework(model, events, rng_episodes)
     events = events.take((events.ts_ms >= start_ms) & (events.ts_ms < end)).sorted()
     labels = [
         msgspec.structs.replace(e.label(model, f"{name}-{seed}-e{i}"), scenario=name, seed=seed)
         for i, e in enumerate(episodes)
     ]
-    return Simulation(name, seed, int(start_ms), history_end, end, model.posts, events, labels)
+    sim = Simulation(name, seed, int(start_ms), history_end, end, model.posts, events, labels)
+    if regime is not None:
+        sim.events, sim.arrival_ms, sim.omit = regime.deliver(rng_regime, events)
+    return sim

@@ -101,10 +101,24 @@ def polarity_index(sentiment: np.ndarray, threshold: float = 0.3) -> np.ndarray:
     return out
 
 
-def draw_texts(rng: np.random.Generator, sentiment: np.ndarray) -> np.ndarray:
+def draw_texts(
+    rng: np.random.Generator,
+    sentiment: np.ndarray,
+    lang_weights: tuple[float, ...] = LANG_WEIGHTS,
+) -> np.ndarray:
     """One sentence index per sentiment value, in a random language, agreeing in polarity."""
     n = sentiment.shape[0]
-    lang = rng.choice(len(LANGS), size=n, p=np.asarray(LANG_WEIGHTS))
+    lang = rng.choice(len(LANGS), size=n, p=np.asarray(lang_weights))
     pol = polarity_index(sentiment)
     pick = (rng.random(n) * _SIZES[lang, pol]).astype(np.int32)
     return np.asarray(_OFFSETS[lang, pol] + pick, dtype=np.int32)
+
+
+def sentence_indices(lang: str, polarity: str) -> np.ndarray:
+    """Indices into ``TEXTS`` of the sentences of one language and polarity.
+
+    >>> [TEXTS[i] for i in sentence_indices("de", "neutral")][0]
+    'Wo kann man das kaufen?'
+    """
+    li, pi = LANGS.index(lang), POLARITIES.index(polarity)
+    return np.arange(_OFFSETS[li, pi], _OFFSETS[li, pi] + _SIZES[li, pi], dtype=np.int32)

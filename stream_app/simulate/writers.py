@@ -13,6 +13,7 @@ import numpy as np
 from stream_app.simulate.columns import COMMENT, REACTIONS, TYPES
 from stream_app.simulate.episodes import Label
 from stream_app.simulate.scenarios import Simulation
+from stream_app.simulate.small_regime import OMIT_HASHTAGS, OMIT_LANG, OMIT_PLATFORM, OMIT_USER
 from stream_app.simulate.texts import LANGS, TEXT_LANG, TEXTS
 
 _TEXT_PART = tuple(
@@ -67,6 +68,23 @@ def _extras(sim: Simulation, lo: int, hi: int) -> list[str]:
     return users
 
 
+_OMITTED: tuple[tuple[int, str], ...] = (
+    (OMIT_PLATFORM, "platform"),
+    (OMIT_HASHTAGS, "hashtags"),
+    (OMIT_USER, "user_id"),
+    (OMIT_LANG, "lang"),
+)
+
+
+def _without(line: str, bits: int) -> str:
+    """The JSON object ``line`` without the optional members named by the ``OMIT_*`` bits."""
+    obj = json.loads(line)
+    for bit, name in _OMITTED:
+        if bits & bit:
+            obj.pop(name, None)
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
 def json_lines(sim: Simulation, lo: int = 0, hi: int | None = None) -> list[str]:
     """Events ``lo:hi`` as contract JSON objects, one string each (no newline)."""
     hi = len(sim.events) if hi is None else min(hi, len(sim.events))
@@ -77,7 +95,7 @@ def json_lines(sim: Simulation, lo: int = 0, hi: int | None = None) -> list[str]
     prefix = sim.event_id_prefix
     ts = _timestamps(ev.ts_ms[lo:hi], lo)
     extras = _extras(sim, lo, hi)
-    return [
+    lines = [
         f'{{"event_id":"{prefix}{i}",{_TYPE_PART[k]},"ts":{t},{frags[p]}{x}}}'
         for i, k, t, p, x in zip(
             range(lo, hi),
@@ -88,6 +106,11 @@ def json_lines(sim: Simulation, lo: int = 0, hi: int | None = None) -> list[str]
             strict=True,
         )
     ]
+    if sim.omit is not None:
+        omit = sim.omit[lo:hi]
+        for j in np.nonzero(omit)[0].tolist():
+            lines[j] = _without(lines[j], int(omit[j]))
+    return lines
 
 
 def iter_chunks(sim: Simulation, chunk: int = 50_000) -> Iterator[tuple[int, int, list[str]]]:

@@ -103,6 +103,18 @@ def test_hashtag_label_matches_posts_carrying_the_tag(alert_factory: Any) -> Non
     assert matches(campaign, on_post, 0, TAGS) and not matches(campaign, other, 0, TAGS)
 
 
+@pytest.mark.parametrize(
+    ("entity", "expected"),
+    [("acme#acmedrop", True), ("acme#acme", True), ("acme#gadgets", False), ("other", False)],
+)
+def test_hashtag_label_matches_hashtags_sharing_a_post_with_it(
+    alert_factory: Any, entity: str, expected: bool
+) -> None:
+    hijack = label(level="hashtag", entity="acme#acmedrop")
+    (ep,) = alert_episodes([alert_factory("a", 30, level="hashtag", entity=entity)])
+    assert matches(hijack, ep, 0, TAGS) is expected
+
+
 def test_score_run_counts_recall_precision_delay_and_false_alarms(alert_factory: Any) -> None:
     labels = [
         label(eid="c1", onset=0, end=60),
@@ -156,6 +168,30 @@ def test_score_run_counts_viral_precision_and_quiet_viral_alerts(alert_factory: 
     assert s["viral_precision"] == 0.5
     assert s["viral_false_per_100_entity_days"] == 10.0
     assert m.crisis_alerts == 0  # viral alerts are never judged as crisis alerts
+
+
+def test_an_alert_on_a_flop_is_a_false_alert_on_quiet_traffic(alert_factory: Any) -> None:
+    labels = [
+        label(eid="f1", kind="flop", entity="acme-p1", onset=0, end=15),
+        label(eid="f2", kind="flop", entity="acme-p2", onset=300, end=310),
+        label(eid="f3", kind="flop", entity="acme-p3", onset=600, end=620),
+        label(eid="c1", entity="acme-p4", onset=900, end=960),
+    ]
+    alerts = [
+        alert_factory("on-flop", 6, entity="acme-p1"),  # the flop's post: false
+        alert_factory("brand", 8, level="brand", entity="acme"),  # its brand: false
+        alert_factory("viral-flop", 302, kind="viral", entity="acme-p2"),  # quiet viral
+        alert_factory("crisis", 903, entity="acme-p4"),
+        alert_factory("brand2", 905, level="brand", entity="acme"),  # c1 via the brand: true
+    ]
+    m = score_run(labels, alert_episodes(alerts), entity_days=50, post_tags=TAGS)
+    s = m.summary()
+    assert (m.flop_labels, m.flop_alerted, m.flop_false_alerts) == (3, 1, 2)
+    assert s["flop_episodes"] == 3 and s["flop_never_crisis"] == pytest.approx(2 / 3)
+    assert m.quiet_false_alerts == 2 and s["false_per_100_entity_days"] == 4.0
+    assert sorted(m.false_alerts) == ["brand", "on-flop"]
+    assert s["precision"] == 0.5 and s["recall"] == 1.0
+    assert (m.viral_alerts, m.quiet_viral_alerts) == (1, 1)
 
 
 def test_metrics_pool_by_addition(alert_factory: Any) -> None:

@@ -85,3 +85,20 @@ def test_duration_and_rate_limit_the_run(sim_factory: SimFactory) -> None:
     assert 1000 <= sent <= 3000 + 2000
     assert sent < len(sim.events)
     assert clock.now - 1000.0 >= 2.0
+
+
+def test_jittered_events_are_produced_in_arrival_order_when_they_arrive(
+    sim_factory: SimFactory,
+) -> None:
+    sim = sim_factory("small_flop", history=1, tail=0.1, scale=0.3)
+    assert sim.arrival_ms is not None
+    speed = 600.0
+    sent, producer, _ = _run(sim, Pacing(speed=speed))
+    assert sent == len(sim.events)
+    ids = [json.loads(value)["event_id"] for _wall, _topic, _key, value in producer.sent]
+    assert ids == [f"{sim.event_id_prefix}{i}" for i in range(len(ids))]
+    live = [(w, a) for (w, *_), a in zip(producer.sent, sim.arrival_ms.tolist(), strict=True)
+            if a >= sim.history_end_ms]  # fmt: skip
+    assert live
+    start = live[0][0] - (live[0][1] - sim.history_end_ms) / 1000.0 / speed
+    assert all(w - start >= (a - sim.history_end_ms) / 1000.0 / speed - 0.3 for w, a in live)
