@@ -89,7 +89,7 @@ class DetectionEngine:
         ages: dict[str, tuple[int, float | None]] = {}  # launching post -> (age, usual maximum)
         for key in keys:
             s, st = by_key[key], states[key]
-            authors[key] = st.authors.score_one({"events": s.author_events, "authors": s.authors})
+            authors[key] = st.authors.score(float(s.author_events), float(s.authors))
             if s.level != "post":
                 continue
             if self._launching(brand_st, st):
@@ -108,8 +108,8 @@ class DetectionEngine:
                 for target in _rollup_keys(brand, brand_key, s):
                     raid[target] = raid.get(target, ZERO).plus(counts)
         # 2. brand first (its open crisis is the parent of post alerts), then the rest
-        authors[brand_key] = brand_st.authors.score_one(
-            {"events": brand_s.author_events, "authors": brand_s.authors}
+        authors[brand_key] = brand_st.authors.score(
+            float(brand_s.author_events), float(brand_s.authors)
         )
         alerts = self._entity(
             brand_st, brand_s, Priors(), raid.get(brand_key, ZERO), authors, launch=launch
@@ -213,9 +213,7 @@ class DetectionEngine:
                 st.amend(s.start_ms, size, counts, self.slow_decay)
             else:
                 st = st or self.new_state(s.level)
-                authors = {
-                    key: st.authors.score_one({"events": s.author_events, "authors": s.authors})
-                }
+                authors = {key: st.authors.score(float(s.author_events), float(s.authors))}
                 pri = priors[s.level]
                 alerts.extend(self._entity(st, s, pri, ZERO, authors, parent, brand_st.n_buckets))
                 if st.any_open and key not in book.open_keys:
@@ -270,8 +268,8 @@ class DetectionEngine:
         discount = 0.0 if launch is None else launch.get(s.key, 0.0)
         a = assess(st, s, pri, raid, authors.get(s.key, 0.0), self.slow_decay, discount)
         verdict = classify(a.scores, cfg, a.raw_crisis)
-        if self.shared is not None:
-            self.shared.observe(s.level, self._features(a))
+        if self.shared is not None and self.shared.offer(s.level):  # features only if learned
+            self.shared.learn(s.level, self._features(a))
         is_brand = s.level == "brand"
         warm = (st.n_buckets if is_brand else brand_buckets) >= cfg.warmup_buckets
         factor = cfg.overwhelming_volume_factor

@@ -4,22 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from detectors.contract.config import DetectionConfig
 from detectors.contract.summary import BucketSummary
 from detectors.detect.classify import Scores
 from detectors.detect.state import (
     EVENTS,
-    NEG,
     RAID_NEG,
     RAID_SENT_COUNT,
-    RAID_SENT_SUM,
     RAID_TRIALS,
-    SENT_COUNT,
-    SENT_SUM,
-    TRIALS,
     EntityState,
 )
 
@@ -91,34 +86,26 @@ class Assessment(NamedTuple):
     launch: float = 0.0  # events of usual launches left out of the volume test
 
 
-def _window(st: EntityState, raid: bool) -> Counts:
-    if raid:
-        return Counts(
-            st.window_sum(RAID_NEG),
-            st.window_sum(RAID_TRIALS),
-            st.window_sum(RAID_SENT_SUM),
-            st.window_sum(RAID_SENT_COUNT),
-            0.0,
-        )
-    return Counts(
-        st.window_sum(NEG),
-        st.window_sum(TRIALS),
-        st.window_sum(SENT_SUM),
-        st.window_sum(SENT_COUNT),
-        st.window_sum(EVENTS),
-    )
-
-
 def _crisis_scores(st: EntityState, scopes: tuple[Counts, ...], pri: Priors) -> tuple[float, float]:
-    ratio = max(
-        st.ratio.score_one({"negative": c.negative, "total": c.trials, "prior": pri.ratio})
-        for c in scopes
-    )
-    sentiment = max(
-        st.sentiment.score_one({"sum": c.sent_sum, "count": c.sent_count, "prior": pri.sentiment})
-        for c in scopes
-    )
+    ratio_score, sentiment_score = st.ratio.score, st.sentiment.score
+    ratio = max(ratio_score(c.negative, c.trials, pri.ratio) for c in scopes)
+    sentiment = max(sentiment_score(c.sent_sum, c.sent_count, pri.sentiment) for c in scopes)
     return ratio, sentiment
+
+
+def _minus(a: Sequence[float], b: Sequence[float]) -> Counts:
+    """:meth:`Counts.minus` of the first five values of ``a`` and ``b`` (``b`` may be shorter:
+    missing values count as 0)."""
+    negative, trials = a[0] - b[0], a[1] - b[1]
+    count = a[3] - b[3]
+    events = a[4] - (b[4] if len(b) > 4 else 0.0)
+    return Counts(
+        negative if negative > 0.0 else 0.0,
+        trials if trials > 0.0 else 0.0,
+        a[2] - b[2] if count > 0.0 else 0.0,
+        count if count > 0.0 else 0.0,
+        events if events > 0.0 else 0.0,
+    )
 
 
 def assess(
@@ -133,31 +120,36 @@ def assess(
     """Push this bucket into the window and score it (before learning it) on three scopes:
     the bucket, the rolling window and the long EW scope. ``launch``: events of launching posts
     within a usual launch, left out of the volume test."""
-    raw = Counts.of(s)
-    st.push((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
-    raw_win = _window(st, raid=False)
-    raid_win = _window(st, raid=True)
-    cur, win = raw.minus(raid), raw_win.minus(raid_win)
+    negative = float(s.negative)
+    raw = Counts(
+        negative,
+        float(s.negative + s.likes),
+        float(s.sentiment_sum),
+        float(s.sentiment_count),
+        float(s.events),
+    )
+    sums = st.push_sums((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
+    raw_win = Counts._make(sums[:RAID_NEG])
+    raid_win = sums[RAID_NEG:]
+    cur, win = _minus(raw, raid), _minus(raw_win, raid_win)
     st.push_slow((cur.negative, cur.trials, cur.sent_sum, cur.sent_count), slow_decay)
-    slow = Counts(st.slow[0], st.slow[1], st.slow[2], st.slow[3], 0.0)
+    slow = Counts._make((*st.slow, 0.0))
+    ratio_model = st.ratio
+    baseline = ratio_model.baseline(pri.ratio)
     scopes: tuple[Counts, ...] = (cur, win, slow)
-    baseline = st.ratio.expected({"prior": pri.ratio})
-    if win.trials > 0 and win.negative <= win.trials * (baseline + st.ratio.min_delta / 2):
+    if win.trials > 0 and win.negative <= win.trials * (baseline + ratio_model.min_delta / 2):
         scopes = (cur, win)  # the long scope only counts while the recent window is still bad
     ratio, sentiment = _crisis_scores(st, scopes, pri)
     raw_crisis = None
-    if raid_win.trials > 0 or raid_win.sent_count > 0:
+    if raid_win[RAID_TRIALS - RAID_NEG] > 0 or raid_win[RAID_SENT_COUNT - RAID_NEG] > 0:
         r, m = _crisis_scores(st, (raw, raw_win), pri)
         raw_crisis = 1.0 - (1.0 - r) * (1.0 - m)
-    vol_x: dict[Hashable, Any] = {
-        "count": max(0.0, cur.events - launch),
-        "t": s.start_ms,
-        "prior": pri.volume,
-    }
+    events = cur.events
+    expected = st.volume.expected_at(s.start_ms, pri.volume)
     scores = Scores(
         ratio=ratio,
         sentiment=sentiment,
-        volume=st.volume.score_one(vol_x),
+        volume=st.volume.score(max(0.0, events - launch), expected),
         authors=authors_score,
     )
     return Assessment(
@@ -165,11 +157,11 @@ def assess(
         raw_crisis=raw_crisis,
         current=cur,
         window=win,
-        expected_volume=st.volume.expected(vol_x),
+        expected_volume=expected,
         previous_mean=st.previous_mean(EVENTS),
-        ratio_baseline=st.ratio.expected({"prior": pri.ratio}),
-        sentiment_baseline=st.sentiment.expected({"prior": pri.sentiment}),
-        launch=min(launch, cur.events),
+        ratio_baseline=baseline,
+        sentiment_baseline=st.sentiment.baseline(pri.sentiment),
+        launch=min(launch, events),
     )
 
 
@@ -192,8 +184,8 @@ def learn(
     else:
         st.anomalous = 0
     cur = a.current
-    st.ratio.learn_one({"negative": cur.negative, "total": cur.trials, "prior": pri.ratio})
-    st.sentiment.learn_one({"sum": cur.sent_sum, "count": cur.sent_count, "prior": pri.sentiment})
-    st.volume.learn_one({"count": cur.events, "t": s.start_ms})
+    st.ratio.learn(cur.negative, cur.trials, pri.ratio)
+    st.sentiment.learn(cur.sent_sum, cur.sent_count, pri.sentiment)
+    st.volume.baseline_.learn_one(cur.events, s.start_ms)
     if a.scores.authors < config.resolve_score:
-        st.authors.learn_one({"events": s.author_events, "authors": s.authors})
+        st.authors.learn(float(s.author_events), float(s.authors))

@@ -85,10 +85,18 @@ class SharedModels:
     def observe(self, level: str, x: dict[str, float]) -> None:
         """Offer one entity-bucket; every ``learn_every``-th per level is scored and learned
         (a deterministic subsample: HalfSpaceTrees costs tens of microseconds per call)."""
+        if self.offer(level):
+            self.learn(level, x)
+
+    def offer(self, level: str) -> bool:
+        """Count one entity-bucket at ``level`` without its features: True when it is one to
+        learn (then pass its features to :meth:`learn`), as :meth:`observe` would."""
         n = self.seen.get(level, 0)
         self.seen[level] = n + 1
-        if n % self.learn_every:
-            return
+        return n % self.learn_every == 0
+
+    def learn(self, level: str, x: dict[str, float]) -> None:
+        """Score and learn ``x`` (an entity-bucket that :meth:`offer` chose)."""
         model = self._model(level)
         self.calibrators[level].learn_one(float(model.score_one(x)))  # type: ignore[no-untyped-call]
         model.learn_one(x)  # type: ignore[no-untyped-call]

@@ -127,6 +127,15 @@ class EntityState(SlotPickle):
         for i, value in enumerate(values):
             ring[len(ring) - FIELDS + i] = value
 
+    def push_sums(self, values: tuple[float, ...]) -> list[float]:
+        """:meth:`push` one bucket, then the sums of every field over the rolling window (each
+        the :meth:`window_sum` of that field)."""
+        ring = self.ring
+        ring[: len(ring) - FIELDS] = ring[FIELDS:]
+        ring[len(ring) - FIELDS :] = array("f", values)
+        flat = ring.tolist()
+        return [sum(flat[field::FIELDS]) for field in range(FIELDS)]
+
     def push_empty(self, buckets: int, slow_decay: float) -> None:
         """Append ``buckets`` empty buckets."""
         for _ in range(min(buckets, self.window_buckets)):

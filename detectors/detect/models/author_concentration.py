@@ -74,7 +74,10 @@ class AuthorConcentration(base.AnomalyDetector):
         return self.baseline_.ratio(self.prior_repeat, self.prior_weight)
 
     def learn_one(self, x: dict[Hashable, Any]) -> None:
-        events, authors = float(x["events"]), float(x["authors"])
+        self.learn(float(x["events"]), float(x["authors"]))
+
+    def learn(self, events: float, authors: float) -> None:
+        """:meth:`learn_one` on plain arguments (the engine's hot path)."""
         if events <= 0 or authors <= 0:
             return
         self.baseline_.learn_one(
@@ -82,7 +85,10 @@ class AuthorConcentration(base.AnomalyDetector):
         )
 
     def score_one(self, x: dict[Hashable, Any]) -> float:
-        events, authors = float(x["events"]), float(x["authors"])
+        return self.score(float(x["events"]), float(x["authors"]))
+
+    def score(self, events: float, authors: float) -> float:
+        """:meth:`score_one` on plain arguments (the engine's hot path)."""
         if authors <= 0 or events < self.min_events or self.baseline_.n < self.grace_period:
             return 0.0
         if authors / events <= self.max_share:

@@ -64,8 +64,11 @@ class CountSurprise(base.AnomalyDetector):
 
     def expected(self, x: dict[Hashable, Any]) -> float | None:
         """The expected count of the bucket at ``x["t"]`` (None when nothing is known yet)."""
-        own = self.baseline_.expected(int(x["t"]))
-        prior = x.get("prior")
+        return self.expected_at(int(x["t"]), x.get("prior"))
+
+    def expected_at(self, t_ms: int, prior: float | None = None) -> float | None:
+        """:meth:`expected` on plain arguments (the engine's hot path)."""
+        own = self.baseline_.expected(t_ms)
         if prior is not None:
             return shrink(own, float(self.baseline_.n), float(prior), self.prior_buckets)
         if self.baseline_.n < self.grace_period:
@@ -84,8 +87,10 @@ class CountSurprise(base.AnomalyDetector):
         self.baseline_.reanchor(float(x["count"]), int(x["t"]))
 
     def score_one(self, x: dict[Hashable, Any]) -> float:
-        count = float(x["count"])
-        mu = self.expected(x)
+        return self.score(float(x["count"]), self.expected(x))
+
+    def score(self, count: float, mu: float | None) -> float:
+        """:meth:`score_one` of ``count`` given its :meth:`expected` count ``mu``."""
         if mu is None or count < self.min_count:
             return 0.0
         mu = max(mu, 0.5)

@@ -81,9 +81,19 @@ class RatioTest(base.AnomalyDetector):
         """The baseline ratio (own evidence shrunk toward the prior)."""
         return self.baseline_.ratio(self._prior(x or {}), self.prior_weight)
 
+    def baseline(self, prior: float | None = None) -> float:
+        """:meth:`expected` with the parent's ``prior`` given directly (no feature dict)."""
+        return self.baseline_.ratio(
+            self.prior_ratio if prior is None else float(prior), self.prior_weight
+        )
+
     def learn_one(self, x: dict[Hashable, Any]) -> None:
+        self.learn(float(x["negative"]), float(x["total"]), x.get("prior"))
+
+    def learn(self, negative: float, total: float, prior: float | None = None) -> None:
+        """:meth:`learn_one` on plain arguments (the engine's hot path)."""
         self.baseline_.learn_one(
-            float(x["negative"]), float(x["total"]), self._prior(x), self.prior_weight
+            negative, total, self.prior_ratio if prior is None else float(prior), self.prior_weight
         )
 
     def skip(self, buckets: int) -> None:
@@ -91,10 +101,13 @@ class RatioTest(base.AnomalyDetector):
         self.baseline_.skip(buckets)
 
     def score_one(self, x: dict[Hashable, Any]) -> float:
-        k, n = float(x["negative"]), float(x["total"])
+        return self.score(float(x["negative"]), float(x["total"]), x.get("prior"))
+
+    def score(self, k: float, n: float, prior: float | None = None) -> float:
+        """:meth:`score_one` on plain arguments (the engine's hot path)."""
         if n < self.min_total or self.baseline_.n < self.grace_period:
             return 0.0
-        p0 = min(0.95, max(0.005, self.expected(x)))
+        p0 = min(0.95, max(0.005, self.baseline(prior)))
         deviation = wilson_lower_bound(k, n) - p0
         if deviation <= 0.0:
             return 0.0  # no effect: the score is 0 whatever the tail says

@@ -75,9 +75,19 @@ class SentimentShift(base.AnomalyDetector):
         """The baseline mean sentiment."""
         return self.baseline_.mean(self._prior(x or {}), self.prior_weight)
 
+    def baseline(self, prior: float | None = None) -> float:
+        """:meth:`expected` with the parent's ``prior`` given directly (no feature dict)."""
+        return self.baseline_.mean(
+            self.prior_mean if prior is None else float(prior), self.prior_weight
+        )
+
     def learn_one(self, x: dict[Hashable, Any]) -> None:
+        self.learn(float(x["sum"]), float(x["count"]), x.get("prior"))
+
+    def learn(self, total: float, count: float, prior: float | None = None) -> None:
+        """:meth:`learn_one` on plain arguments (the engine's hot path)."""
         self.baseline_.learn_one(
-            float(x["sum"]), float(x["count"]), self._prior(x), self.prior_weight
+            total, count, self.prior_mean if prior is None else float(prior), self.prior_weight
         )
 
     def skip(self, buckets: int) -> None:
@@ -85,11 +95,14 @@ class SentimentShift(base.AnomalyDetector):
         self.baseline_.skip(buckets)
 
     def score_one(self, x: dict[Hashable, Any]) -> float:
-        count = float(x["count"])
+        return self.score(float(x["sum"]), float(x["count"]), x.get("prior"))
+
+    def score(self, total: float, count: float, prior: float | None = None) -> float:
+        """:meth:`score_one` on plain arguments (the engine's hot path)."""
         if count < self.min_count or self.baseline_.n < self.grace_period:
             return 0.0
-        mean = float(x["sum"]) / count
+        mean = total / count
         se = math.sqrt(max(self.baseline_.var, 0.01) / count)
-        drop = self.expected(x) - mean
+        drop = self.baseline(prior) - mean
         deviation = drop - 1.96 * se
         return evidence_score(normal_log10_sf(drop / se), deviation, self.min_shift)
