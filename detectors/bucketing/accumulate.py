@@ -10,16 +10,27 @@ summed as integer micro-units, so sums do not depend on arrival order (exact mer
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import add
 
 import numpy as np
 
 from detectors.contract.event_codes import (
+    COMMENTS,
     EVENTS,
     FIELDS,
+    LIKES,
     N_CODES,
     NEGATIVE,
+    NEGATIVE_COMMENTS,
+    NEGATIVE_REACTIONS,
+    NEGATIVE_SHARES,
+    POSITIVE_REACTIONS_FIELD,
+    REACTIONS,
+    SENTIMENT_COUNT,
     SENTIMENT_SCALE,
+    SHARES,
     SLOT_FIELDS,
+    VIEWS,
 )
 from detectors.contract.sketch import (
     SketchState,
@@ -47,18 +58,15 @@ class Acc:
     def counts(self) -> list[int]:
         """The totals of :data:`FIELDS`."""
         out = [0] * len(FIELDS)
-        for code, n in enumerate(self.codes):
+        for n, fields in zip(self.codes, SLOT_FIELDS, strict=True):
             if n:
-                for field in SLOT_FIELDS[code]:
+                for field in fields:
                     out[field] += n
         return out
 
     def absorb(self, other: Acc) -> None:
         """Add ``other`` into this one (``other`` is left untouched)."""
-        codes = self.codes
-        for i, n in enumerate(other.codes):
-            if n:
-                codes[i] += n
+        self.codes = list(map(add, self.codes, other.codes))
         self.sentiment += other.sentiment
         self.author_events += other.author_events
         self.au = union_into(self.au, other.au)
@@ -90,25 +98,39 @@ def summarise(
     end_ms: int,
     top_posts: Sequence[Ranked] = (),
     top_hashtags: Sequence[Ranked] = (),
+    counts: list[int] | None = None,
 ) -> BucketSummary:
-    """Freeze an accumulator into the stage-1 -> stage-2 contract."""
-    counts = dict(zip(FIELDS, acc.counts(), strict=True))
+    """Freeze an accumulator into the stage-1 -> stage-2 contract (``counts``: its
+    :meth:`Acc.counts`, when already computed)."""
+    c = acc.counts() if counts is None else counts
+    au = acc.au
     return BucketSummary(
         level=level,
         entity=entity,
         brand=brand,
         start_ms=start_ms,
         end_ms=end_ms,
-        **counts,
+        views=c[VIEWS],
+        likes=c[LIKES],
+        comments=c[COMMENTS],
+        shares=c[SHARES],
+        reactions=c[REACTIONS],
+        negative=c[NEGATIVE],
+        negative_comments=c[NEGATIVE_COMMENTS],
+        negative_shares=c[NEGATIVE_SHARES],
+        negative_reactions=c[NEGATIVE_REACTIONS],
+        positive_reactions=c[POSITIVE_REACTIONS_FIELD],
+        sentiment_count=c[SENTIMENT_COUNT],
+        events=c[EVENTS],
         sentiment_sum=acc.sentiment / SENTIMENT_SCALE,
-        authors=estimate_state(acc.au),
-        has_views=counts["views"] > 0,
-        top_posts=[(i, neg) for i, neg, _ in top_posts],
-        top_hashtags=[(i, neg) for i, neg, _ in top_hashtags],
-        authors_sketch=to_bytes(acc.au),
+        authors=len(au) if isinstance(au, set) else estimate_state(au),
+        has_views=c[VIEWS] > 0,
+        top_posts=[(i, neg) for i, neg, _ in top_posts] if top_posts else [],
+        top_hashtags=[(i, neg) for i, neg, _ in top_hashtags] if top_hashtags else [],
+        authors_sketch=to_bytes(au),
         author_events=acc.author_events,
-        top_posts_events=[ev for _, _, ev in top_posts],
-        top_hashtags_events=[ev for _, _, ev in top_hashtags],
+        top_posts_events=[ev for _, _, ev in top_posts] if top_posts else [],
+        top_hashtags_events=[ev for _, _, ev in top_hashtags] if top_hashtags else [],
     )
 
 
@@ -129,10 +151,13 @@ def close_brand(
             for acc in variants.values():
                 post_acc.absorb(acc)
         post_tags: dict[str, list[int]] = {}
+        post_counts = None
         for tags, acc in variants.items():
             if not tags:
                 continue
             c = acc.counts()
+            if acc is post_acc:
+                post_counts = c
             for tag in tags:
                 tag_acc = tag_accs.get(tag)
                 if tag_acc is None:
@@ -153,6 +178,7 @@ def close_brand(
             start_ms=start_ms,
             end_ms=end_ms,
             top_hashtags=top(tag_rank, top_n),
+            counts=post_counts,
         )
         post_rank.append((post_id, s.negative, s.events))
         posts.append(s)

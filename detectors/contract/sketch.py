@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 
 import numpy as np
 
@@ -104,7 +105,7 @@ def to_bytes(state: SketchState) -> bytes:
     if isinstance(state, set):
         if not state:
             return b""
-        return _EXACT + b"".join(h.to_bytes(8, "little") for h in sorted(state))
+        return _EXACT + struct.pack(f"<{len(state)}Q", *sorted(state))  # 8-byte little-endian
     return _DENSE + bytes(state)
 
 

@@ -90,4 +90,6 @@ def top(items: list[Ranked], n: int) -> list[Ranked]:
     >>> top([("a", 0, 9), ("b", 2, 1), ("c", 2, 5), ("d", 0, 9)], 3)
     [('c', 2, 5), ('b', 2, 1), ('a', 0, 9)]
     """
+    if len(items) <= 1 and n >= 1:  # what nsmallest returns, without its machinery
+        return list(items)
     return heapq.nsmallest(n, items, key=lambda x: (-x[1], -x[2], x[0]))
