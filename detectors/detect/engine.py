@@ -265,27 +265,34 @@ class DetectionEngine:
             for kind, track in (("crisis", st.crisis), ("viral", st.viral)):
                 for d in self.policy.gap(track, gap, first):
                     alerts.append(self._alert(d, kind, s, None))  # type: ignore[arg-type]
-        discount = 0.0 if launch is None else launch.get(s.key, 0.0)
-        a = assess(st, s, pri, raid, authors.get(s.key, 0.0), self.slow_decay, discount)
+        key = s.key
+        discount = 0.0 if launch is None else launch.get(key, 0.0)
+        a = assess(st, s, pri, raid, authors.get(key, 0.0), self.slow_decay, discount)
         verdict = classify(a.scores, cfg, a.raw_crisis)
         if self.shared is not None and self.shared.offer(s.level):  # features only if learned
             self.shared.learn(s.level, self._features(a))
         is_brand = s.level == "brand"
         warm = (st.n_buckets if is_brand else brand_buckets) >= cfg.warmup_buckets
         factor = cfg.overwhelming_volume_factor
-        floors = {
-            "crisis": a.window.trials >= factor * cfg.min_reactions,
-            "viral": a.current.events >= factor * cfg.min_volume,
-        }
         suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
-        for kind, track, score in (
-            ("crisis", st.crisis, verdict.crisis),
-            ("viral", st.viral, verdict.viral),
+        for kind, track, score, strong_at, floor in (
+            (
+                "crisis",
+                st.crisis,
+                verdict.crisis,
+                cfg.overwhelming_score,
+                a.window.trials >= factor * cfg.min_reactions,
+            ),
+            (
+                "viral",
+                st.viral,
+                verdict.viral,
+                cfg.viral_overwhelming_score,
+                a.current.events >= factor * cfg.min_volume,
+            ),
         ):
-            strong = score >= (
-                cfg.overwhelming_score if kind == "crisis" else cfg.viral_overwhelming_score
-            )
-            overwhelming = strong and floors[kind]
+            strong = score >= strong_at
+            overwhelming = strong and floor
             decision = self.policy.step(
                 track,
                 level=s.level,

@@ -87,9 +87,20 @@ class Assessment(NamedTuple):
 
 
 def _crisis_scores(st: EntityState, scopes: tuple[Counts, ...], pri: Priors) -> tuple[float, float]:
+    """The highest ratio and sentiment scores over ``scopes`` (the first of equal ones, as
+    ``max``)."""
     ratio_score, sentiment_score = st.ratio.score, st.sentiment.score
-    ratio = max(ratio_score(c.negative, c.trials, pri.ratio) for c in scopes)
-    sentiment = max(sentiment_score(c.sent_sum, c.sent_count, pri.sentiment) for c in scopes)
+    prior_ratio, prior_sentiment = pri.ratio, pri.sentiment
+    c = scopes[0]
+    ratio = ratio_score(c.negative, c.trials, prior_ratio)
+    sentiment = sentiment_score(c.sent_sum, c.sent_count, prior_sentiment)
+    for c in scopes[1:]:
+        r = ratio_score(c.negative, c.trials, prior_ratio)
+        if r > ratio:
+            ratio = r
+        m = sentiment_score(c.sent_sum, c.sent_count, prior_sentiment)
+        if m > sentiment:
+            sentiment = m
     return ratio, sentiment
 
 

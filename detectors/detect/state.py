@@ -138,8 +138,11 @@ class EntityState(SlotPickle):
 
     def push_empty(self, buckets: int, slow_decay: float) -> None:
         """Append ``buckets`` empty buckets."""
-        for _ in range(min(buckets, self.window_buckets)):
-            self.push((0.0,) * FIELDS)
+        shift = FIELDS * min(buckets, self.window_buckets)  # one shift: as many single pushes
+        if shift > 0:
+            ring = self.ring
+            ring[: len(ring) - shift] = ring[shift:]
+            ring[len(ring) - shift :] = array("f", bytes(ring.itemsize * shift))
         decay = slow_decay**buckets
         for i in range(4):
             self.slow[i] *= decay
