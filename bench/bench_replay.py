@@ -9,7 +9,9 @@ printed as events/s and as a ratio to the first:
 * ``decode``: ``ColumnDecoder.decode_many`` on chunks of 4,096 lines (the baseline);
 * ``stage 1``: decode + ``Bucketer`` (advancing where a bucket becomes due) + closing buckets
   into summaries, as the replay does, without detection;
-* ``replay``: the whole ``detectors.replay.Replay`` (stage 1 + the detection engine).
+* ``replay``: the whole ``detectors.replay.Replay`` (stage 1 + the detection engine);
+* with ``--stage2``, also ``stage 2``: ``DetectionEngine.process`` alone over the brand buckets
+  of the replay (grouped beforehand, untimed), reported per summary as well.
 """
 
 from __future__ import annotations
@@ -18,15 +20,20 @@ import argparse
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
 from detectors.bucketing.bucketer import Bucketer
-from detectors.contract.config import WindowConfig
+from detectors.contract.brand_bucket import BrandBucket, group_by_brand
+from detectors.contract.config import DetectionConfig, WindowConfig
+from detectors.detect.engine import DetectionEngine
 from detectors.ingest.decode import ColumnDecoder
 from detectors.replay import CHUNK_LINES, Replay
 from stream_app.simulate.scenarios import simulate
 from stream_app.simulate.writers import json_lines
+
+T = TypeVar("T")
 
 
 def chunks_of(lines: list[bytes]) -> list[list[bytes]]:
@@ -54,9 +61,23 @@ def full_replay(chunks: list[list[bytes]]) -> int:
     return alerts + len(run.finish())
 
 
-def best_of(
-    fn: Callable[[list[list[bytes]]], int], chunks: list[list[bytes]], repeat: int
-) -> tuple[float, int]:
+def brand_buckets(chunks: list[list[bytes]]) -> list[BrandBucket]:
+    """The brand buckets the replay hands the engine, in its order."""
+    decoder = ColumnDecoder(user_id_salt="bench")
+    bucketer = Bucketer(WindowConfig(), max_past_ms=30 * 86_400_000, dedup_horizon_ms=600_000)
+    out: list[BrandBucket] = []
+    for chunk in chunks:
+        for due in bucketer.add_messages(decoder.decode_many(chunk).columns):
+            out.extend(group_by_brand(due))
+    return out + group_by_brand(bucketer.flush())
+
+
+def stage2_only(buckets: list[BrandBucket]) -> int:
+    engine = DetectionEngine(DetectionConfig(), WindowConfig())
+    return sum(len(engine.process(bucket)) for bucket in buckets)
+
+
+def best_of(fn: Callable[[T], int], chunks: T, repeat: int) -> tuple[float, int]:
     times, result = [], 0
     for _ in range(repeat):
         t = time.perf_counter()
@@ -73,6 +94,7 @@ def main() -> int:
     parser.add_argument("--scenario", default="seasonal_quiet", help="simulator scenario")
     parser.add_argument("--scale", type=float, default=1.0, help="simulator volume multiplier")
     parser.add_argument("--repeat", type=int, default=2, help="passes of each measurement")
+    parser.add_argument("--stage2", action="store_true", help="also time the engine alone")
     args = parser.parse_args()
     if args.file:
         lines = [line for line in args.file.read_bytes().splitlines() if line.strip()]
@@ -90,11 +112,17 @@ def main() -> int:
     ):  # fmt: skip
         seconds, result = best_of(fn, chunks, repeat)
         rows.append((name, seconds, result))
+    if args.stage2:
+        buckets = brand_buckets(chunks)
+        seconds, result = best_of(stage2_only, buckets, 1)
+        rows.append(("stage 2", seconds, result))
+        n_summaries = sum(len(b.summaries) for b in buckets)
+        print(f"stage 2: {seconds / n_summaries * 1e6:.1f} µs per summary ({n_summaries:,})")
     base = rows[0][1]
     print("| pass | seconds | events/s | ratio to decode | output |")
     print("|---|---:|---:|---:|---:|")
     for name, seconds, result in rows:
-        what = {"decode": "events", "stage 1": "summaries", "replay": "alerts"}[name]
+        what = {"decode": "events", "stage 1": "summaries"}.get(name, "alerts")
         rate, ratio = len(lines) / seconds, base / seconds
         print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {ratio:.3f} | {result:,} {what} |")
     return 0
