@@ -8,8 +8,8 @@ in arrival order (a share ``--jitter`` of them up to 2 s late) to the embedded b
 topics (key: post id) before the worker starts. Measured:
 
 * ``(a)`` a plain aiokafka consumer group reading and decoding every message;
-* ``(b)`` the worker: seconds until every event is counted and stage 2 has drained (alerts and
-  tracked entities unchanged for 5 s), its peak RSS, stage-2 brand buckets per second, and the
+* ``(b)`` the worker: seconds until every event is counted and stage 2 has drained (no brand
+  bucket detected for 10 s, not counted), its peak RSS, stage-2 brand buckets per second, and the
   partial buckets that reached stage 2 after their bucket was detected (late: target 0);
 * ``(c)`` the offline replay (``detectors.replay``) of the same lines in this process;
 * parity: the alert messages (id, sequence, status, severity) of (b) and (c) for buckets ending
@@ -62,21 +62,22 @@ def alert_keys(alerts: list[Any], before_iso: str) -> set[AlertKey]:
     }
 
 
-def drain(worker: WorkerProcess, total: int) -> tuple[float, float]:
-    """(seconds from the first event counted until stage 2 is quiet, peak RSS MiB)."""
+def drain(worker: WorkerProcess, total: int, quiet_s: float = 10.0) -> tuple[float, float]:
+    """(seconds from the first event counted until stage 2 has detected nothing new for
+    ``quiet_s``, peak RSS MiB)."""
     assert worker.process is not None
     started, peak = None, 0.0
-    while _events_counted(_ingest_stats(worker)) < total:
-        if started is None and _events_counted(_ingest_stats(worker)) > 0:
+    while (counted := _events_counted(_ingest_stats(worker))) < total:
+        if started is None and counted > 0:
             started = time.perf_counter()
         peak = max(peak, rss_mb(worker.process.pid))
         time.sleep(0.5)
     last, quiet_since = -1.0, time.perf_counter()
-    while time.perf_counter() - quiet_since < 5.0:
-        now = sum(_scrape(worker, "crisiswatch_alerts_total", "crisiswatch_tracked_entities"))
+    while time.perf_counter() - quiet_since < quiet_s:
+        (detected,) = _scrape(worker, "crisiswatch_buckets_detected_total")
         peak = max(peak, rss_mb(worker.process.pid))
-        if now != last:
-            last, quiet_since = now, time.perf_counter()
+        if detected != last:
+            last, quiet_since = detected, time.perf_counter()
         time.sleep(0.5)
     return quiet_since - (started or quiet_since), peak
 
