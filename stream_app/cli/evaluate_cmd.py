@@ -72,11 +72,13 @@ def run(args: argparse.Namespace) -> int:
         if args.jobs > 1:
             result = run_suite_parallel(
                 names, seeds, settings, args.jobs, slack_ms=slack_ms, sim_kwargs=sim_kwargs,
+                min_severity=args.min_severity,
                 on_run=on_run,
             )  # fmt: skip
         else:
             result = run_suite(
                 names, seeds, replay, make_decoder(settings), slack_ms=slack_ms,
+                min_severity=args.min_severity,
                 sim_kwargs=sim_kwargs, on_run=on_run,
             )  # fmt: skip
     table = rows(result)
@@ -137,6 +139,12 @@ def register(subparsers: Any) -> None:
         type=float,
         default=15.0,
         help="minutes before onset / after end within which an alert may open and match",
+    )
+    parser.add_argument(
+        "--min-severity",
+        choices=["watch", "warning", "critical"],
+        default="watch",
+        help="count an alert from its first message at this severity or above (default: watch)",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from detectors.contract.alerts import SEVERITY_RANK
 from stream_app.simulate.episodes import Label
 
 DEFAULT_SLACK_MS = 15 * 60_000
@@ -71,8 +72,23 @@ class AlertEpisode:
         return self.pattern == "bot_raid"
 
 
-def alert_episodes(alerts: Iterable[Any]) -> list[AlertEpisode]:
-    """Group alert messages (Alert structs or dicts) by ``alert_id``, in order of first message."""
+def alert_episodes(alerts: Iterable[Any], min_severity: str = "watch") -> list[AlertEpisode]:
+    """Group alert messages (Alert structs or dicts) by ``alert_id``, in order of first message.
+
+    With ``min_severity`` above ``watch``, an episode counts from its first message at that
+    severity or above (its open time is that message's ``window_end``); episodes that never
+    reach it are left out.
+
+    >>> msg = lambda seq, status, sev, end: {"alert_id": "a", "sequence": seq, "status": status,
+    ...     "severity": sev, "kind": "crisis", "level": "post", "entity": "p", "brand": "b",
+    ...     "window_start": 0, "window_end": end}
+    >>> alerts = [msg(1, "open", "watch", 60_000), msg(2, "escalate", "warning", 120_000)]
+    >>> [e.open_ms for e in alert_episodes(alerts)], [e.open_ms for e in
+    ...  alert_episodes(alerts, "warning")], alert_episodes(alerts, "critical")
+    ([60000], [120000], [])
+    """
+    floor = SEVERITY_RANK[min_severity]
+    reached: dict[str, int] = {}  # alert id -> window_end of its first message at the floor
     episodes: dict[str, AlertEpisode] = {}
     for alert in alerts:
         alert_id = str(_get(alert, "alert_id"))
@@ -92,12 +108,19 @@ def alert_episodes(alerts: Iterable[Any]) -> list[AlertEpisode]:
             )
         if _get(alert, "status") == "open":
             ep.open_ms = end
+        if SEVERITY_RANK.get(str(_get(alert, "severity", "watch")), 1) >= floor:
+            reached.setdefault(alert_id, end)
         if _pattern(alert) == "bot_raid":
             ep.pattern = "bot_raid"
         ep.max_score = max(ep.max_score, score)
         ep.messages += 1
         ep.points.append((end, score))
-    return list(episodes.values())
+    if floor <= SEVERITY_RANK["watch"]:
+        return list(episodes.values())
+    kept = [ep for ep in episodes.values() if ep.alert_id in reached]
+    for ep in kept:
+        ep.open_ms = max(ep.open_ms, reached[ep.alert_id])
+    return kept
 
 
 def hashtag_key(brand: str, entity: str) -> str:

@@ -86,13 +86,14 @@ def run_one(
     replay: ReplayFn,
     decoder: ColumnDecoder,
     slack_ms: int = DEFAULT_SLACK_MS,
+    min_severity: str = "watch",
 ) -> ScenarioRun:
     """Replay and score one simulation."""
     lines = simulation_lines(sim)
     negative = negative_flags(lines, decoder)
     alerts = list(replay(lines))
     del lines
-    episodes = alert_episodes(alerts)
+    episodes = alert_episodes(alerts, min_severity)
     brand_names = sorted(set(sim.posts.brand))
     brand_of_post = np.array([brand_names.index(b) for b in sim.posts.brand], dtype=np.int64)
     days = entity_days(brand_of_post[sim.events.post], sim.events.post, sim.events.ts_ms)
@@ -141,12 +142,13 @@ def run_suite(
     slack_ms: int = DEFAULT_SLACK_MS,
     sim_kwargs: dict[str, Any] | None = None,
     on_run: OnRun | None = None,
+    min_severity: str = "watch",
 ) -> SuiteResult:
     """Every scenario x seed; keeps only the first seed's full run (for plots)."""
     result = SuiteResult()
     for name, seed in _grid(scenarios, list(seeds)):
         sim = simulate(name, seed, **(sim_kwargs or {}))
-        _collect(result, name, seed, run_one(sim, replay, decoder, slack_ms), on_run)
+        _collect(result, name, seed, run_one(sim, replay, decoder, slack_ms, min_severity), on_run)
     result.pooled = {name: pool(runs) for name, runs in result.runs.items()}
     return result
 
@@ -160,6 +162,7 @@ def run_suite_parallel(
     slack_ms: int = DEFAULT_SLACK_MS,
     sim_kwargs: dict[str, Any] | None = None,
     on_run: OnRun | None = None,
+    min_severity: str = "watch",
 ) -> SuiteResult:
     """:func:`run_suite` with the default replay over ``jobs`` processes; the same result (runs
     are collected in grid order whatever order they finish in)."""
@@ -170,7 +173,14 @@ def run_suite_parallel(
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool_:
         futures = {
             pool_.submit(
-                _run_task, name, seed, settings, slack_ms, sim_kwargs or {}, firsts[name] == seed
+                _run_task,
+                name,
+                seed,
+                settings,
+                slack_ms,
+                sim_kwargs or {},
+                firsts[name] == seed,
+                min_severity,
             ): i
             for i, (name, seed) in enumerate(grid)
         }
@@ -194,10 +204,11 @@ def _run_task(
     slack_ms: int,
     sim_kwargs: dict[str, Any],
     keep_run: bool,
+    min_severity: str = "watch",
 ) -> ScenarioRun | RunMetrics:
     """One grid cell in a worker process: the full run for plots, else its metrics only."""
     sim = simulate(name, seed, **sim_kwargs)
-    run = run_one(sim, default_replay(settings), make_decoder(settings), slack_ms)
+    run = run_one(sim, default_replay(settings), make_decoder(settings), slack_ms, min_severity)
     return run if keep_run else run.metrics
 
 
