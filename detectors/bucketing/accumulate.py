@@ -34,9 +34,7 @@ from detectors.contract.event_codes import (
 )
 from detectors.contract.sketch import (
     SketchState,
-    author_hash,
     estimate_state,
-    register_of,
     to_bytes,
     union_into,
 )
@@ -210,19 +208,6 @@ def close_brand(
 
 
 Buckets = dict[int, dict[str, BrandAccumulators]]
-AuthorCache = dict[str, tuple[int, int, int]]
-AUTHOR_CACHE_MAX = 100_000
-
-
-def author_of(cache: AuthorCache, user: str) -> tuple[int, int, int]:
-    """``(hash, register, rank)`` of an author, memoised in ``cache`` (cleared when full)."""
-    found = cache.get(user)
-    if found is None:
-        if len(cache) >= AUTHOR_CACHE_MAX:
-            cache.clear()
-        h = author_hash(user)
-        found = cache[user] = (h, *register_of(h))
-    return found
 
 
 def accumulator(buckets: Buckets, start: int, brand: str, post: str, tags: tuple[str, ...]) -> Acc:

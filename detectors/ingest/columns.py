@@ -14,8 +14,8 @@ Python call per event.
 >>> batch.ts_ms.tolist(), batch.code.tolist(), batch.senti.tolist()
 ([2000, 1000], [27, 1], [-500000, 0])
 >>> ordered = batch.sorted_by_time()
->>> ordered.event_id, ordered.offset.tolist(), ordered.event(1).sentiment
-(['c', 'a'], [8, 7], -0.5)
+>>> ordered.event_id, ordered.offset.tolist(), ordered.senti.tolist()
+(['c', 'a'], [8, 7], [0, -500000])
 """
 
 from __future__ import annotations
@@ -28,27 +28,16 @@ from typing import TypeVar
 import numpy as np
 
 from detectors.contract.event_codes import (
-    NEGATIVE_BIT,
-    POSITIVE_BIT,
-    POSITIVE_REACTIONS,
-    SENTIMENT_BIT,
-    SENTIMENT_SCALE,
     SLOT,
-    TYPE_CODE,
     event_code,
 )
 from detectors.contract.sketch import author_hash
 from detectors.ingest.events import Event
-from detectors.ingest.wire import EventType
 
 T = TypeVar("T")
 
-TYPE_NAMES: tuple[EventType, ...] = ("view", "like", "comment", "share", "reaction")
 SLOT_OF_CODE = np.array(SLOT, dtype=np.int64)
 """Accumulator slot of every raw class code (see :mod:`detectors.bucketing.accumulate`)."""
-_POSITIVE_NAME = "love"  # a representative positive reaction, for turning a row back into an Event
-_NEGATIVE_NAME = "angry"
-_PAD = "0" * 16  # a user hash whose author hash is a given 64-bit value: 16 hex digits + this
 
 
 class EventColumns:
@@ -209,36 +198,6 @@ class EventColumns:
             offset=np.concatenate([p.offset for p in parts]),
         )
 
-    def event(self, row: int) -> Event:
-        """Row ``row`` as an :class:`Event` that buckets exactly like the original.
-
-        Fields that bucketing ignores (platform, lang, text, the name of a reaction) are not
-        kept; the reaction becomes a representative of its class.
-        """
-        code = int(self.code[row])
-        kind = code % NEGATIVE_BIT
-        negative = (code // NEGATIVE_BIT) % 2 == 1
-        reaction: str | None = None
-        if kind == TYPE_CODE["reaction"]:
-            positive = (code // POSITIVE_BIT) % 2 == 1
-            reaction = _POSITIVE_NAME if positive else (_NEGATIVE_NAME if negative else "other")
-        author = self.author[row]
-        sentiment = None
-        if code >= SENTIMENT_BIT:
-            sentiment = int(self.senti[row]) / SENTIMENT_SCALE
-        return Event(
-            event_id=self.event_id[row],
-            type=TYPE_NAMES[kind],
-            ts_ms=int(self.ts_ms[row]),
-            brand=self.brand[row],
-            post_id=self.post_id[row],
-            hashtags=self.hashtags[row],
-            user_hash=None if author is None else f"{author:016x}" + _PAD,
-            sentiment=sentiment,
-            reaction=reaction,
-            negative=negative,
-        )
-
 
 def pick(values: list[T], rows: list[int]) -> list[T]:
     """``[values[i] for i in rows]``, at C speed.
@@ -260,6 +219,3 @@ def unique_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     if len(tags) > 1 and len(set(tags)) < len(tags):
         return tuple(dict.fromkeys(tags))
     return tags
-
-
-assert _POSITIVE_NAME in POSITIVE_REACTIONS
