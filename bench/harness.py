@@ -20,6 +20,14 @@ class Rig:
     settings: Settings
     bootstrap: str
     worker: WorkerProcess
+    tmp: Path
+
+    def restart(self) -> WorkerProcess:
+        """Stop the worker (SIGTERM) and start a new one on the same app id, data and broker
+        (not waiting for readiness); the new one is stopped on exit."""
+        self.worker.stop()
+        self.worker = WorkerProcess(self.worker.env, self.worker.log_path).start()
+        return self.worker
 
 
 @contextmanager
@@ -31,9 +39,9 @@ def worker_rig(prefix: str, **overrides: str) -> Iterator[Rig]:
     with EmbeddedBroker(log_path=tmp / "broker.log") as broker:
         broker.create_topics(settings)
         env = settings_env(broker.bootstrap, app__data_dir=str(tmp / "data"), **overrides)
-        worker = WorkerProcess(env, tmp / "worker.log").start()
+        rig = Rig(settings, broker.bootstrap, WorkerProcess(env, tmp / "worker.log").start(), tmp)
         try:
-            worker.wait_ready(timeout=120)
-            yield Rig(settings, broker.bootstrap, worker)
+            rig.worker.wait_ready(timeout=120)
+            yield rig
         finally:
-            worker.stop()
+            rig.worker.stop()
