@@ -68,20 +68,22 @@ def brand_profiles(n: int, rng: np.random.Generator) -> tuple[BrandProfile, ...]
     return tuple(profiles)
 
 
-def episodes(
-    brands: tuple[BrandProfile, ...], start_ms: int, days: int, rng: np.random.Generator
-) -> list[Episode]:
+def episodes(model: TrafficModel, days: int, rng: np.random.Generator) -> list[Episode]:
     """A negative pile-on every ~3 days and a viral post every ~4 days, in the afternoon or
-    evening, on random brands (none on day 0: the brands are still warming up)."""
+    evening, on random brands (none on day 0: the brands are still warming up). Both peak at
+    100-200 views a minute, whatever the baseline: a viral post's factor is set from its brand's
+    level."""
+    brands = sorted(model.brands)
     out: list[Episode] = []
     for day in range(1, days):
-        at = start_ms + day * DAY_MS + int(rng.uniform(13, 19) * HOUR_MS)
+        at = model.start_ms + day * DAY_MS + int(rng.uniform(13, 19) * HOUR_MS)
         if day % 3 == 1:
-            brand = brands[int(rng.integers(len(brands)))].name
-            out.append(PileOn(brand, at, peak_views_per_min=float(rng.uniform(80, 160))))
+            brand = brands[int(rng.integers(len(brands)))]
+            out.append(PileOn(brand, at, peak_views_per_min=float(rng.uniform(100, 200))))
         if day % 4 == 2:
-            brand = brands[int(rng.integers(len(brands)))].name
-            out.append(Viral(brand, at + 2 * HOUR_MS, factor=float(rng.uniform(30, 60))))
+            brand = brands[int(rng.integers(len(brands)))]
+            factor = float(rng.uniform(100, 200)) / model.brand_scale(brand)
+            out.append(Viral(brand, at + 2 * HOUR_MS, factor=factor))
     return out
 
 
@@ -119,8 +121,8 @@ def month(
     )
     brands = brand_profiles(n_brands, rng_plan)
     end_ms = start_ms + days * DAY_MS
-    plan = episodes(brands, start_ms, days, rng_plan)
     model = TrafficModel(rng_plan, start_ms, end_ms, brands, scale=scale)
+    plan = episodes(model, days, rng_plan)
     for episode in plan:
         episode.prepare(model, rng_episodes)
     retag(model, rng_plan)
@@ -145,19 +147,26 @@ def summary(sim: Simulation, days: int) -> dict[str, object]:
     """Events, posts and hashtags in total and per day (what the soak's entity counts follow)."""
     bounds = day_bounds(sim, days)
     post_ids = sim.events.post
-    per_day_posts, per_day_tags = [], []
+    per_day_posts, per_day_tags, ever_posts, ever_tags = [], [], [], []
+    posts_seen: set[int] = set()
+    tags_seen: set[str] = set()
     for d in range(days):
-        seen = np.unique(post_ids[bounds[d] : bounds[d + 1]])
+        seen = np.unique(post_ids[bounds[d] : bounds[d + 1]]).tolist()
+        tags = {f"{sim.posts.brand[p]}#{t}" for p in seen for t in sim.posts.hashtags[p]}
+        posts_seen.update(seen)
+        tags_seen.update(tags)
         per_day_posts.append(len(seen))
-        per_day_tags.append(
-            len({f"{sim.posts.brand[p]}#{t}" for p in seen.tolist() for t in sim.posts.hashtags[p]})
-        )
+        per_day_tags.append(len(tags))
+        ever_posts.append(len(posts_seen))
+        ever_tags.append(len(tags_seen))
     return {
         "events": len(sim.events),
         "events_per_day": [bounds[d + 1] - bounds[d] for d in range(days)],
         "posts": len(np.unique(post_ids)),
         "posts_active_per_day": per_day_posts,
         "hashtags_active_per_day": per_day_tags,
+        "posts_seen_by_day": ever_posts,  # what would be tracked without expiry
+        "hashtags_seen_by_day": ever_tags,
         "episodes": [
             (lb.kind, lb.entity, round((lb.onset_ms - sim.start_ms) / DAY_MS, 2))
             for lb in sim.labels
