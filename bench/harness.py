@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from stream_app.broker import EmbeddedBroker
 from stream_app.process import WorkerProcess, settings_env
 from stream_app.settings import Settings
@@ -45,3 +47,17 @@ def worker_rig(prefix: str, **overrides: str) -> Iterator[Rig]:
             yield rig
         finally:
             rig.worker.stop()
+
+
+def scrape(worker: WorkerProcess, *names: str) -> list[float]:
+    """One /metrics scrape: the sum of every sample of each of ``names`` (one scrape instead of
+    one per name: rendering /metrics costs the worker CPU)."""
+    status, body = worker.get("/metrics")
+    if status != 200:
+        raise RuntimeError(f"/metrics answered {status}: {body[:200]}")
+    totals = dict.fromkeys(names, 0.0)
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name in totals:
+                totals[sample.name] += sample.value
+    return [totals[name] for name in names]

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import Rig, worker_rig  # noqa: E402
+from harness import Rig, scrape, worker_rig  # noqa: E402
 from month_traffic import day_bounds, month, summary  # noqa: E402
 from soak import slope  # noqa: E402
 
@@ -66,6 +66,7 @@ from stream_app.simulate.kafka_sink import Pacing, produce_simulation  # noqa: E
 from stream_app.stage2.state_tables import CHANGELOG_TABLES  # noqa: E402
 
 LEVELS = ("brand", "post", "hashtag")
+LAG, ENTITIES = "crisiswatch_consumer_lag_messages", "crisiswatch_tracked_entities"
 QUIET_S = 4.0  # stage 2 done: none of STAGE2_METRICS changed for this long
 STAGE2_METRICS = (
     "crisiswatch_buckets_detected_total",
@@ -88,7 +89,7 @@ def day_slice(sim: Simulation, lo: int, hi: int, day: int) -> Simulation:
     )
 
 
-def scrape(worker: WorkerProcess) -> dict[str, float]:
+def observe(worker: WorkerProcess) -> dict[str, float]:
     """The worker's figures of one sample."""
     out = {
         f"entities_{lv}": worker.metric("crisiswatch_tracked_entities", {"level": lv})
@@ -100,6 +101,8 @@ def scrape(worker: WorkerProcess) -> dict[str, float]:
         out[f"changelog_{kind}s"] = worker.metric(
             "crisiswatch_state_changelog_records_total", {"kind": kind}
         )
+    for name in ("events", "events_late", "events_amended", "events_duplicate"):
+        out[name + "_counted"] = worker.metric(f"crisiswatch_{name}_total")
     out["alerts"] = worker.metric("crisiswatch_alerts_total")
     out["open_alerts"] = worker.metric("crisiswatch_open_alerts")
     out["rss_mb"] = round(worker.rss_mb(), 1)
@@ -120,32 +123,34 @@ def settle(worker: WorkerProcess, want_events: float, timeout_s: float) -> float
 
     Stage 2 can pause for a second or two while it waits on the changelog, hence ``QUIET_S``.
     The gauge is recounted at most every 10 s (on a buckets-topic message: shard marks come every
-    2 s), so a value read once stage 2 is quiet may be stale: the next recount is current, so
-    wait until the gauge changes, or 12 s from the last change of stage 2 if it does not.
+    2 s), so a value read once stage 2 is quiet may be stale: it is current once it has changed
+    after stage 2's last change, or 12 s after that change if it does not change.
     """
     began = time.monotonic()
-    while events_read(worker) < want_events or worker.metric("crisiswatch_consumer_lag_messages"):
+    while events_read(worker) < want_events or scrape(worker, LAG)[0]:
         if time.monotonic() - began > timeout_s:
             raise TimeoutError(f"worker read {events_read(worker)} < {want_events}")
         time.sleep(0.3)
     last: list[float] = []
-    changed = time.monotonic()
-    while time.monotonic() - changed < QUIET_S:
-        now = [worker.metric(name) for name in STAGE2_METRICS]
+    changed = time.monotonic()  # when STAGE2_METRICS last changed
+    gauge, recounted = -1.0, 0.0  # the gauge and when it last changed
+    while time.monotonic() - changed < QUIET_S or (
+        recounted <= changed and time.monotonic() - changed < 12.0
+    ):
+        *now, entities = scrape(worker, *STAGE2_METRICS, ENTITIES)
         if now != last:
             last, changed = now, time.monotonic()
+        if entities != gauge:
+            gauge, recounted = entities, time.monotonic()
         if time.monotonic() - began > timeout_s:
             raise TimeoutError("stage 2 never went quiet")
-        time.sleep(0.25)
-    stale = tracked(worker)
-    while tracked(worker) == stale and time.monotonic() - changed < 12.0:
-        time.sleep(0.25)
+        time.sleep(0.4)
     return time.monotonic() - began
 
 
 def tracked(worker: WorkerProcess) -> float:
     """Tracked entities, all levels."""
-    return worker.metric("crisiswatch_tracked_entities")
+    return scrape(worker, ENTITIES)[0]
 
 
 def topic_partitions(rig: Rig, topic: str) -> list[TopicPartition]:
@@ -189,7 +194,7 @@ async def read_all(rig: Rig, topic: str) -> list[bytes]:
 
 def restore(rig: Rig, timeout_s: float) -> dict[str, float]:
     """Restart the worker; time to ready and to its tracked-entities gauge being back."""
-    before = scrape(rig.worker)
+    before = observe(rig.worker)
     records = changelog_records(rig)
     began = time.monotonic()
     worker = rig.restart()
@@ -251,7 +256,7 @@ class Run:
                 row: dict[str, Any] = {"day": day + 1, "run": self.name, "events": hi}
                 row["day_s"] = round(time.monotonic() - t0, 1)
                 row["wall_s"] = round(time.monotonic() - began, 1)
-                row.update(scrape(rig.worker))
+                row.update(observe(rig.worker))
                 if day + 1 in self.restart_days:
                     row.update(restore(rig, args.timeout))
                     settle(rig.worker, 0, args.timeout)
