@@ -408,6 +408,8 @@ def verdict(a: list[dict[str, Any]], ttl_days: float) -> dict[str, float]:
         ),
         "entities_after_ttl_min": min(total, default=0),
         "entities_after_ttl_max": max(total, default=0),
+        "rss_last_two_thirds_min_mb": min(s["rss_mb"] for s in tail),
+        "rss_last_two_thirds_max_mb": max(s["rss_mb"] for s in tail),
         "rss_max_mb": max(s["rss_mb"] for s in a),
     }
 
@@ -523,9 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         thread.start()
     for thread in threads:
         thread.join()
-    for run in runs:
-        if run.error is not None:
-            raise SystemExit(f"run {run.name} failed: {run.error!r}")
+    errors = {run.name: repr(run.error) for run in runs if run.error is not None}
     a, b = runs[:2]
     ttl_ms = int(args.overrides.get("detection__post_ttl_ms", Settings().detection.post_ttl_ms))
     ttl_days = ttl_ms / 86_400_000
@@ -538,14 +538,15 @@ def main(argv: list[str] | None = None) -> int:
         "alerts": compare_alerts(a.alerts, b.alerts),
         **({"alerts_a_vs_c": compare_alerts(a.alerts, runs[2].alerts)} if args.control else {}),
         "samples": {run.name: run.samples for run in runs},
+        "errors": errors,
     }
     (args.out / "soak.json").write_text(json.dumps(result, indent=1))
     plot(a.samples, b.samples, traffic, ttl_days, args.out / "soak.png")
     report_days = [int(d) for d in args.report_days.split(",") if d]
     print(table(a.samples, b.samples, traffic, report_days))
-    shown = ("wall_s", "verdict", "alerts", "alerts_a_vs_c")
+    shown = ("wall_s", "verdict", "alerts", "alerts_a_vs_c", "errors")
     print(json.dumps({k: result[k] for k in shown if k in result}, indent=2))
-    return 0
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
