@@ -9,7 +9,7 @@ How, and why so:
 * **Traffic** (``bench/month_traffic.py``): the simulator's traffic model over 30 days, 20
   brands publishing 8-16 new posts a day, hashtags that come and go (a new trending tag per
   brand and day), a negative pile-on every ~3 days and a viral post every ~4. The event rate is
-  low (~200,000 events in the month, not the 1-2 million first planned): entity counts depend
+  low (~270,000 events in the month, not the 1-2 million first planned): entity counts depend
   on distinct posts and tags, not on events, while at such a rate nearly every event is alone in
   its bucket, so stage 2's work and the changelog records (one per entity and bucket), hence
   the restore times, grow with events; the month has to run in minutes on two cores.
