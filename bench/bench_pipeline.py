@@ -31,7 +31,6 @@ from typing import Any
 
 import msgspec
 from aiokafka import AIOKafkaConsumer
-from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,6 +43,7 @@ from stream_app.simulate.scenarios import simulate  # noqa: E402
 from stream_app.simulate.writers import json_lines  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+from harness import scrape  # noqa: E402
 from realtime_traffic import EVENTS_PER_SECOND, Traffic  # noqa: E402
 
 STEADY_START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -127,19 +127,6 @@ def _events_counted(stats: dict[str, Any]) -> float:
     return float(sum(stats.get("events_by_type", {}).values()))
 
 
-def _scrape(worker: WorkerProcess, *names: str) -> list[float]:
-    """One /metrics scrape: the sum of every sample of each of ``names``."""
-    status, body = worker.get("/metrics")
-    if status != 200:
-        raise RuntimeError(f"/metrics answered {status}: {body[:200]}")
-    totals = dict.fromkeys(names, 0.0)
-    for family in text_string_to_metric_families(body):
-        for sample in family.samples:
-            if sample.name in totals:
-                totals[sample.name] += sample.value
-    return [totals[name] for name in names]
-
-
 def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float, float]:
     """(seconds, CPU seconds, peak RSS bytes) for one worker to process ``total`` events.
 
@@ -158,7 +145,7 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
         done = _events_counted(stats)
         if done > 0 and started is None:
             started = time.perf_counter()
-            (cpu_at_start,) = _scrape(worker, "process_cpu_seconds_total")
+            (cpu_at_start,) = scrape(worker, "process_cpu_seconds_total")
         peak_mb = max(peak_mb, rss_mb(pid))
         if done >= total:
             break
@@ -166,13 +153,13 @@ def worker_run(env: dict[str, str], log: Path, total: int) -> tuple[float, float
     # then until stage 2 has drained: alerts and entity states stop changing for 2 s
     last, stable_since = -1.0, time.perf_counter()
     while time.perf_counter() - stable_since < 2.0:
-        alerts, tracked = _scrape(worker, *DRAIN_METRICS)
+        alerts, tracked = scrape(worker, *DRAIN_METRICS)
         peak_mb = max(peak_mb, rss_mb(pid))
         if alerts + tracked != last:
             last, stable_since = alerts + tracked, time.perf_counter()
         time.sleep(0.2)
     elapsed = stable_since - (started or stable_since)
-    (cpu,) = _scrape(worker, "process_cpu_seconds_total")
+    (cpu,) = scrape(worker, "process_cpu_seconds_total")
     print(
         f"    worker CPU while processing {cpu - cpu_at_start:.1f}s of {elapsed:.1f}s wall "
         f"(start-up and the first poll: {cpu_at_start:.1f}s); "

@@ -7,7 +7,7 @@ hours of event time: warm-up, baselines, several crises and their resolution). E
 minutes. Every 5 s it samples the worker's resident memory, consumer lag, open alerts and
 counters, and writes a PNG plot and a JSON of the samples, plus a verdict on growth.
 
-    python bench/soak.py                           # 20 min, docs/soak.png + docs/soak.json
+    python bench/soak.py                           # 20 min, docs/soak-20min.png + .json
     python bench/soak.py --minutes 2 --out /tmp/s  # a quick look
 """
 
@@ -79,19 +79,27 @@ async def run(args: argparse.Namespace, worker: WorkerProcess, bootstrap: str, t
     return samples
 
 
+def slope(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of ``ys`` over ``xs``.
+
+    >>> slope([0, 1, 2], [1, 3, 5])
+    2.0
+    """
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / max(
+        sum((x - mx) ** 2 for x in xs), 1e-9
+    )
+
+
 def verdict(samples: list[dict[str, float]]) -> dict[str, float]:
     """Growth figures: RSS slope over the second half (MB/hour), lag and alert extremes."""
     half = samples[len(samples) // 2 :]
     xs = [s["t_s"] / 3600 for s in half]
     ys = [s["rss_mb"] for s in half]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / max(
-        sum((x - mx) ** 2 for x in xs), 1e-9
-    )
     return {
         "rss_first_half_max_mb": max(s["rss_mb"] for s in samples[: len(samples) // 2]),
         "rss_second_half_max_mb": max(ys),
-        "rss_slope_second_half_mb_per_h": round(slope, 1),
+        "rss_slope_second_half_mb_per_h": round(slope(xs, ys), 1),
         "lag_max": max(s["lag"] for s in samples),
         "lag_p95": sorted(s["lag"] for s in samples)[int(0.95 * (len(samples) - 1))],
         "open_alerts_max": max(s["open_alerts"] for s in samples),
@@ -132,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=30.0, help="event time per wall time")
     parser.add_argument("--crisis-every-h", type=float, default=2.0, help="event-time hours")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where soak.png goes")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where soak-20min.png goes")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -147,10 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     result = {"args": {k: str(v) for k, v in vars(args).items()}, "verdict": verdict(samples)}
     result["crises"] = [post for _, post in traffic.crises]
     result["samples"] = samples
-    (args.out / "soak.json").write_text(json.dumps(result, indent=1))
-    plot(samples, crisis_minutes, args.out / "soak.png")
+    (args.out / "soak-20min.json").write_text(json.dumps(result, indent=1))
+    plot(samples, crisis_minutes, args.out / "soak-20min.png")
     print(json.dumps(result["verdict"], indent=2))
-    print(f"plot: {args.out / 'soak.png'}; worker log: {log_path}")
+    print(f"plot: {args.out / 'soak-20min.png'}; worker log: {log_path}")
     return 0
 
 
