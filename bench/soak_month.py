@@ -41,6 +41,9 @@ How, and why so:
 
     python bench/soak_month.py --control                # 30 days: docs/soak.png, docs/soak.json
     python bench/soak_month.py --days 3 --brands 4 --restart-days 2 --out /tmp/m  # a quick look
+
+Over 300 lines: one benchmark script (three runs, their sampling, the restart measurements, the
+alert comparison, the plot and the report) kept whole so that it reads top to bottom.
 """
 
 from __future__ import annotations

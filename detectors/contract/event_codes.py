@@ -10,6 +10,7 @@ Sentiments travel as integer micro-units (:data:`SENTIMENT_SCALE`) so sums are e
 from __future__ import annotations
 
 TYPE_CODE = {"view": 0, "like": 1, "comment": 2, "share": 3, "reaction": 4}
+TYPE_NAMES: tuple[str, ...] = tuple(TYPE_CODE)  # event type of each code (code % NEGATIVE_BIT)
 NEGATIVE_BIT = 5
 POSITIVE_BIT = 10
 SENTIMENT_BIT = 20

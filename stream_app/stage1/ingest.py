@@ -23,8 +23,8 @@ from aiokafka.consumer.subscription_state import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from mode import Service
 
-from detectors.contract.event_codes import NEGATIVE_BIT
-from detectors.ingest.columns import TYPE_NAMES, EventColumns
+from detectors.contract.event_codes import NEGATIVE_BIT, TYPE_NAMES
+from detectors.ingest.columns import EventColumns
 from detectors.ingest.decode import ColumnDecoder
 from detectors.ingest.events import Rejection
 from detectors.ingest.wire import UserHasher
