@@ -65,6 +65,7 @@ from detectors.detect.engine import DetectionEngine  # noqa: E402
 
 START_MS = 1_788_307_200_000  # 2026-09-01 00:00 UTC
 BRAND = "oc"
+CRISIS_TESTS = ("ratio_test", "sentiment_shift")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def run_entity(task: Task) -> dict[str, Any]:
     crisis_watch: set[str] = set()
     crisis_warning: set[str] = set()
     viral: set[str] = set()
+    leads: dict[str, int] = {}
     episodes = []
     calls = 0
     for bb in quiet:
@@ -147,6 +149,9 @@ def run_entity(task: Task) -> dict[str, Any]:
             if al.kind == "viral" and al.status == "open":
                 viral.add(al.alert_id)
             elif al.kind == "crisis" and al.status in ("open", "escalate"):
+                if al.status == "open":  # which test led when it opened
+                    lead = max(CRISIS_TESTS, key=lambda k: al.detectors.get(k, 0.0))
+                    leads[lead] = leads.get(lead, 0) + 1
                 crisis_watch.add(al.alert_id)
                 if SEVERITY_RANK[al.severity] >= SEVERITY_RANK["warning"]:
                     crisis_warning.add(al.alert_id)
@@ -159,6 +164,7 @@ def run_entity(task: Task) -> dict[str, Any]:
             "crisis_watch": len(crisis_watch),
             "crisis_warning": len(crisis_warning),
             "viral": len(viral),
+            "crisis_led_by": leads,
         },
         "episodes": episodes,
         "calls": calls,

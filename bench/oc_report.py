@@ -91,6 +91,11 @@ def quiet_rates(quiet: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "per_100": 100.0 * k / days,
                 "ci95": [100.0 * lo / days, 100.0 * hi / days],
             }
+        leads: dict[str, int] = {}
+        for r in runs:
+            for test, k in r.get("crisis_led_by", {}).items():
+                leads[test] = leads.get(test, 0) + k
+        row["crisis_led_by"] = leads
         out.append(row)
     return out
 

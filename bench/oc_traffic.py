@@ -9,14 +9,14 @@ model, per bucket ``i`` (all rates per entity, drawn once per entity by :func:`d
   the simulator's daily shape (nights ~10% of the afternoon peak, an evening bump; no weekly
   factor) scaled to mean 1 over a day, ``drift`` a slow log AR(1) level wander (sd
   ``level_sd``, correlation time ``drift_hours``), ``lift`` 1 except during a shift;
-* interactions ``N_i`` ~ negative binomial (gamma-Poisson, shape ``dispersion``: variance
-  ``mu + mu^2 / dispersion``);
+* views ~ Poisson(``g_i mu_i / engagement``), ``g_i`` a per-bucket burst ~ Gamma(mean 1,
+  shape ``dispersion``), engagement 3-10% per entity; interactions ``N_i`` ~ Binomial(views,
+  engagement), so ``N_i`` is negative binomial (variance ``mu + mu^2 / dispersion``);
 * negatives ``~ Binomial(N_i, share_i)``, ``share_i`` = the entity's calm negative share (5-10%)
   x a slow logit wander (sd ``share_sd``) x the shift's multiplier (capped at ``MAX_SHARE``);
   a negative is a negative comment (40%, sentiment ~ U(-0.95, -0.3)) or an angry reaction;
 * the rest are likes (70%), calm comments (15%, sentiment ~ U(-0.25, 0.95), mean 0.35) and
-  positive reactions (15%); every comment carries a sentiment;
-* views ~ Poisson(N_i / engagement), engagement 3-10% per entity.
+  positive reactions (15%); every comment carries a sentiment.
 
 The engine's ratio test sees ``negative / (negative + likes)`` (``trials = negative + likes``,
 ``detectors/detect/scoring.py``), which a shift of the negative share of interactions moves
@@ -191,10 +191,10 @@ def draw(
         share = np.minimum(share * shift.multiplier(lat.start_ms), MAX_SHARE)
         if shift.lift != 1.0:
             mu = np.where(lat.start_ms >= shift.onset_ms, mu * shift.lift, mu)
-    if math.isinf(profile.dispersion):
-        n = rng.poisson(mu)
-    else:
-        n = rng.poisson(rng.gamma(profile.dispersion, mu / profile.dispersion))
+    if not math.isinf(profile.dispersion):
+        mu = rng.gamma(profile.dispersion, mu / profile.dispersion)
+    views = rng.poisson(mu / profile.engagement)
+    n = rng.binomial(views, profile.engagement)  # so n ~ Poisson(mu) given the burst
     neg = rng.binomial(n, share)
     calm = n - neg
     neg_c = rng.binomial(neg, NEG_COMMENT)
@@ -213,7 +213,7 @@ def draw(
         negative_reactions=neg - neg_c,
         positive_reactions=pos_r,
         sentiment_sum=np.round(sent, 6),
-        views=rng.poisson(n / profile.engagement),
+        views=views,
     )
 
 
