@@ -270,10 +270,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="base rates, daily mean interactions per minute (default 0.1,1,10,100)")  # fmt: skip
     add("--factors", type=_floats, default=[2.0, 4.0, 8.0], help="negative-share multipliers")
     add("--shapes", type=lambda s: s.split(","), default=["step", "ramp"], help="step,ramp")
-    add("--entities", type=int, default=10, help="simulated brands per base rate (default 10)")
-    add("--days", type=int, default=12, help="counted quiet days per entity (default 12)")
+    add("--entities", type=int, default=20, help="simulated brands per base rate (default 20)")
+    add("--days", type=int, default=15, help="counted quiet days per entity (default 15)")
     add("--warmup-days", type=int, default=2, help="uncounted days first (default 2)")
-    add("--repeats", type=int, default=10, help="shift onsets per base rate (default 10)")
+    add("--repeats", type=int, default=20, help="shift onsets per base rate (default 20)")
     add("--episode-hours", type=int, default=6, help="shift duration; later = missed (6)")
     add("--ramp-hours", type=float, default=3.0, help="ramp length (default 3)")
     add("--lift", type=float, default=1.0, help="interactions x this during a shift (1)")

@@ -154,7 +154,10 @@ def plot(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
 
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
     shapes = ("step", "ramp")
     factors = sorted({r["factor"] for r in rows})
@@ -168,8 +171,7 @@ def plot(
             for sev, style in (("watch", "-"), ("warning", "--")):
                 ys = [r[f"p50_{sev}_min"] for r in sel]
                 shown = [episode_min if math.isinf(y) else y for y in ys]
-                label = f"x{factor:g} ≥ {sev}"
-                ax.plot(rates, shown, style, color=colors[factor], marker="o", label=label)
+                ax.plot(rates, shown, style, color=colors[factor], marker="o")
                 missed = [(x, episode_min) for x, y in zip(rates, ys, strict=True) if math.isinf(y)]
                 if missed:
                     ax.scatter(*zip(*missed, strict=True), s=80, facecolors="white",
@@ -177,11 +179,21 @@ def plot(
         ax.axhline(episode_min, color="grey", lw=0.8, ls=":")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_ylim(0.3, episode_min * 1.6)
+        ax.xaxis.set_major_formatter(plain)
+        ax.yaxis.set_major_formatter(plain)
         ax.set_xlabel("base rate (interactions / min, daily mean)")
         ax.set_ylabel("median delay after onset (min)")
-        ax.set_title(f"{shape} shift" + (" (3 h linear ramp)" if shape == "ramp" else ""))
+        ax.set_title(f"{shape} shift" + (" (linear ramp to the factor)" if shape == "ramp" else ""))
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7, ncol=2)
+        handles = [Line2D([], [], color=colors[f], marker="o", label=f"x{f:g}") for f in factors]
+        handles += [
+            Line2D([], [], color="black", ls="-", label="≥ watch"),
+            Line2D([], [], color="black", ls="--", label="≥ warning"),
+            Line2D([], [], color="grey", ls="", marker="o", mfc="white",
+                   label=f"median not within {episode_min:.0f} min"),
+        ]  # fmt: skip
+        ax.legend(handles=handles, fontsize=7, loc="lower left")
     ax = axes[2]
     for key, label, color, dx in (
         ("crisis_watch", "crisis ≥ watch", "tab:red", 0.93),
@@ -194,6 +206,7 @@ def plot(
         hi = [q[key]["ci95"][1] - y for y, q in zip(ys, quiet, strict=True)]
         ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o-", color=color, capsize=3, label=label)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plain)
     ax.set_xlabel("base rate (interactions / min, daily mean)")
     ax.set_ylabel("false alerts per 100 entity-days (95% CI)")
     ax.set_title("quiet traffic")
