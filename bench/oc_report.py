@@ -135,7 +135,8 @@ def quiet_table(rows: list[dict[str, Any]]) -> str:
         for key in ("crisis_watch", "crisis_warning", "viral"):
             c = r[key]
             lo, hi = c["ci95"]
-            cols.append(f"{c['per_100']:.2f} ({lo:.2f}-{hi:.2f}; {c['alerts']} alerts)")
+            n = c["alerts"]
+            cols.append(f"{c['per_100']:.2f} ({lo:.2f}-{hi:.2f}; {n} alert{'s' * (n != 1)})")
         lines.append("| " + " | ".join(cols) + " |")
     return "\n".join(lines)
 
