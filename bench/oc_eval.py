@@ -15,7 +15,7 @@ delay at a severity is the end of the bucket whose crisis alert (``open`` or ``e
 first reaches it, minus the onset. Medians and p90s are nearest-rank over the repeats, a miss
 (no such alert within the episode) counting as longer than the episode.
 
-    python bench/oc_eval.py                 # the published run: ~3.5 CPU-min, 6 min on a busy machine
+    python bench/oc_eval.py             # the published run: 3.5 CPU-min (6 min on a busy machine)
     python bench/oc_eval.py --set watch_score=0.7 --label fewer --out /tmp/oc.json --plot ''
     python bench/oc_eval.py --rates 1,10 --days 3 --repeats 4 --out /tmp/oc.json --plot ''
 
