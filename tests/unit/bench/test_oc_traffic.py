@@ -1,4 +1,4 @@
-"""The operating-characteristics benchmark's traffic generator and statistics (bench/oc_*.py)."""
+"""The operating-characteristics benchmark (bench/oc_*.py): traffic generator, statistics, runs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ if str(BENCH) not in sys.path:
 
 import oc_eval  # noqa: E402
 import oc_report  # noqa: E402
+import oc_runs  # noqa: E402
 import oc_traffic  # noqa: E402
 from oc_traffic import (  # noqa: E402
     DAY_MS,
@@ -31,7 +32,7 @@ from oc_traffic import (  # noqa: E402
 )
 
 SIZE = 30_000
-START = oc_eval.START_MS
+START = oc_runs.START_MS
 STEADY = {"level_sd": 0.0, "share_sd": 0.0, "dispersion": math.inf}
 
 
@@ -43,7 +44,7 @@ def _run(
     return lat, draw(profile, lat, rng, shift)
 
 
-@pytest.mark.parametrize("module", [oc_traffic, oc_report, oc_eval])
+@pytest.mark.parametrize("module", [oc_traffic, oc_report, oc_runs, oc_eval])
 def test_doctests(module: ModuleType) -> None:
     assert doctest.testmod(module).failed == 0
 
@@ -143,7 +144,7 @@ def test_a_tiny_grid_runs_and_finds_a_large_step_at_a_high_rate() -> None:
          "2", "--warmup-days", "1", "--repeats", "1", "--episode-hours", "1"]
     )  # fmt: skip
     (task,) = oc_eval.tasks(args)
-    res = oc_eval.run_entity(task)
+    res = oc_runs.run_entity(task)
     (ep,) = res["episodes"]
     assert (ep["factor"], ep["shape"], ep["rate"]) == (8.0, "step", 100.0)
     assert ep["delay_watch_min"] is not None and 0 < ep["delay_watch_min"] <= 60
@@ -152,4 +153,4 @@ def test_a_tiny_grid_runs_and_finds_a_large_step_at_a_high_rate() -> None:
 
 def test_unknown_settings_are_refused() -> None:
     with pytest.raises(SystemExit):
-        oc_eval.parse_sets(["no_such_knob=1"])
+        oc_runs.parse_sets(["no_such_knob=1"])
