@@ -57,11 +57,25 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     # a post's first buckets are its launch: compared with the brand's usual launch at that age
     # (detectors/launch.py), and that much is left out of its brand's and hashtags' volume
     launch_buckets: Annotated[int, msgspec.Meta(ge=0)] = 120
+    # highest severity of a viral alert on a launching post, and on any entity of a brand in its
+    # first cold_start_buckets (a day): an ordinary launch or a new brand is not an emergency
+    launch_viral_severity: Literal["watch", "warning", "critical"] = "warning"
+    cold_start_buckets: Annotated[int, msgspec.Meta(ge=0)] = 2880
+    cold_start_viral_severity: Literal["watch", "warning", "critical"] = "watch"
     baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.002
     volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.01
     slow_buckets: Annotated[int, msgspec.Meta(ge=1)] = 60
+    # sequential evidence (detectors/detect/models/sequential.py): CUSUMs of the negative count
+    # and the comment sentiment; unconfirmed evidence halves every cusum_half_life_buckets (6 h)
+    cusum: bool = True
+    cusum_half_life_buckets: Annotated[int, msgspec.Meta(ge=1)] = 720
+    cusum_min_negative: Annotated[int, msgspec.Meta(ge=1)] = 5
+    cusum_offset: Annotated[float, msgspec.Meta(ge=0.0)] = 3.0  # nats charged for the looks
     bot_raid_score: Probability = 0.5
     bot_min_repeat_share: Probability = 0.3
+    # events with an author a bucket needs before its author concentration is judged: low, so a
+    # raid is recognised on the first bucket of its burst, before any fast path opens a crisis
+    bot_min_events: Annotated[int, msgspec.Meta(ge=2)] = 6
     bot_raid_action: Literal["watch", "suppress"] = "watch"
     shared_models: bool = True
     # --- alert policy (detectors/policy.py) ---

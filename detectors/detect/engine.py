@@ -20,7 +20,7 @@ import statistics
 from collections import Counter
 from collections.abc import MutableMapping
 
-from detectors.contract.alerts import Alert, Kind
+from detectors.contract.alerts import Alert, Kind, Severity
 from detectors.contract.brand_bucket import BrandBatch
 from detectors.contract.config import DetectionConfig, WindowConfig
 from detectors.contract.summary import (
@@ -111,8 +111,15 @@ class DetectionEngine:
         authors[brand_key] = brand_st.authors.score(
             float(brand_s.author_events), float(brand_s.authors)
         )
+        cold = brand_st.n_buckets < self.config.cold_start_buckets
         alerts = self._entity(
-            brand_st, brand_s, Priors(), raid.get(brand_key, ZERO), authors, launch=launch
+            brand_st,
+            brand_s,
+            Priors(),
+            raid.get(brand_key, ZERO),
+            authors,
+            launch=launch,
+            cold=cold,
         )
         parent = brand_st.crisis.alert_id
         priors = self._priors(brand_st)
@@ -126,7 +133,9 @@ class DetectionEngine:
             if usual is not None:  # a launching post: compared with a usual launch at its age
                 pri = pri._replace(volume=usual)
             alerts.extend(
-                self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch)
+                self._entity(
+                    st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch, cold, age
+                )
             )
             if age is not None and s.events > 0:
                 book.launches.learn_one(age, float(s.events))
@@ -250,7 +259,11 @@ class DetectionEngine:
         parent: str | None = None,
         brand_buckets: int = 0,
         launch: dict[str, float] | None = None,
+        cold: bool = False,
+        launch_age: int | None = None,
     ) -> list[Alert]:
+        """Score one entity's bucket and run its policy tracks. ``cold``: the brand is in its
+        first day; ``launch_age``: the post is launching (its age in buckets)."""
         cfg, size, start = self.config, self.window.size_ms, s.start_ms
         if st.last_ms >= start:
             return []
@@ -262,12 +275,16 @@ class DetectionEngine:
             st.ratio.skip(gap)
             st.sentiment.skip(gap)
             st.volume.skip(gap, first, size)
+            st.cusum_ratio.forget(gap)
+            st.cusum_sentiment.forget(gap)
             for kind, track in (("crisis", st.crisis), ("viral", st.viral)):
                 for d in self.policy.gap(track, gap, first):
+                    if kind == "crisis" and d.status == "resolve":
+                        st.new_episode()
                     alerts.append(self._alert(d, kind, s, None))  # type: ignore[arg-type]
         key = s.key
         discount = 0.0 if launch is None else launch.get(key, 0.0)
-        a = assess(st, s, pri, raid, authors.get(key, 0.0), self.slow_decay, discount)
+        a = assess(st, s, pri, raid, authors.get(key, 0.0), self.slow_decay, discount, cfg.cusum)
         verdict = classify(a.scores, cfg, a.raw_crisis)
         if self.shared is not None and self.shared.offer(s.level):  # features only if learned
             self.shared.learn(s.level, self._features(a))
@@ -275,13 +292,19 @@ class DetectionEngine:
         warm = (st.n_buckets if is_brand else brand_buckets) >= cfg.warmup_buckets
         factor = cfg.overwhelming_volume_factor
         suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
-        for kind, track, score, strong_at, floor in (
+        viral_cap: Severity | None = None
+        if cold:
+            viral_cap = cfg.cold_start_viral_severity
+        elif launch_age is not None:
+            viral_cap = cfg.launch_viral_severity
+        for kind, track, score, strong_at, floor, cap in (
             (
                 "crisis",
                 st.crisis,
                 verdict.crisis,
                 cfg.overwhelming_score,
                 a.window.trials >= factor * cfg.min_reactions,
+                None,
             ),
             (
                 "viral",
@@ -289,6 +312,7 @@ class DetectionEngine:
                 verdict.viral,
                 cfg.viral_overwhelming_score,
                 a.current.events >= factor * cfg.min_volume,
+                viral_cap,
             ),
         ):
             strong = score >= strong_at
@@ -304,9 +328,10 @@ class DetectionEngine:
                 overwhelming=cfg.fast_open and strong,
                 bot=verdict.pattern == "bot_raid",
                 parent_alert_id=None if is_brand else parent,
+                cap=cap,
             )
             if decision is not None and decision.status == "resolve" and kind == "crisis":
-                st.slow[:] = type(st.slow)("f", [0.0] * len(st.slow))  # a new episode starts afresh
+                st.new_episode()
             if decision is not None:
                 alerts.append(self._alert(decision, kind, s, a, score))  # type: ignore[arg-type]
         anomalous = st.any_open or max(verdict.crisis, verdict.viral) >= cfg.resolve_score

@@ -39,7 +39,10 @@ def signals(s: BucketSummary, a: Assessment | None) -> dict[str, SignalValue]:
             value=_ratio(engaged, s.views) if s.has_views and s.views else None
         ),
         "distinct_authors": SignalValue(value=float(s.authors)),
-        "distinct_author_share": SignalValue(value=_ratio(s.authors, s.author_events)),
+        # the distinct-author count is a sketch's estimate: it may exceed the events a little
+        "distinct_author_share": SignalValue(
+            value=_ratio(min(s.authors, s.author_events), s.author_events)
+        ),
     }
     if a is not None:
         cur, win = a.current, a.window

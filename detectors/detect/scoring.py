@@ -104,6 +104,25 @@ def _crisis_scores(st: EntityState, scopes: tuple[Counts, ...], pri: Priors) -> 
     return ratio, sentiment
 
 
+def _sequential_scores(
+    st: EntityState, cur: Counts, ratio_baseline: float, sentiment_baseline: float
+) -> tuple[float, float]:
+    """Add this bucket's organic counts to the entity's CUSUMs: their ratio and sentiment
+    scores (the material effects are the fixed-window tests')."""
+    ratio, sentiment = st.ratio, st.sentiment
+    p0 = min(0.95, max(0.005, ratio_baseline))
+    scale = max(ratio.min_delta, ratio.relative_lift * p0)
+    r = st.cusum_ratio.step(cur.negative, cur.trials, p0, ratio.baseline_.disp, scale)
+    m = st.cusum_sentiment.step(
+        cur.sent_sum,
+        cur.sent_count,
+        sentiment_baseline,
+        sentiment.baseline_.var,
+        sentiment.min_shift,
+    )
+    return r, m
+
+
 def _minus(a: Sequence[float], b: Sequence[float]) -> Counts:
     """:meth:`Counts.minus` of the first five values of ``a`` and ``b`` (``b`` may be shorter:
     missing values count as 0)."""
@@ -127,10 +146,12 @@ def assess(
     authors_score: float,
     slow_decay: float,
     launch: float = 0.0,
+    sequential: bool = True,
 ) -> Assessment:
     """Push this bucket into the window and score it (before learning it) on three scopes:
-    the bucket, the rolling window and the long EW scope. ``launch``: events of launching posts
-    within a usual launch, left out of the volume test."""
+    the bucket, the rolling window and the long EW scope, and, when ``sequential``, add it to the
+    entity's CUSUMs. ``launch``: events of launching posts within a usual launch, left out of
+    the volume test."""
     negative = float(s.negative)
     raw = Counts(
         negative,
@@ -151,6 +172,17 @@ def assess(
     if win.trials > 0 and win.negative <= win.trials * (baseline + ratio_model.min_delta / 2):
         scopes = (cur, win)  # the long scope only counts while the recent window is still bad
     ratio, sentiment = _crisis_scores(st, scopes, pri)
+    sentiment_baseline = st.sentiment.baseline(pri.sentiment)
+    if sequential:
+        r, m = _sequential_scores(st, cur, baseline, sentiment_baseline)
+        # like the long scope, sequential evidence counts only while the recent window is not
+        # plainly calm again (so an alert resolves once the episode is over)
+        if len(scopes) == 3:
+            ratio = max(ratio, r)
+        if win.sent_count <= 0 or win.sent_sum < win.sent_count * (
+            sentiment_baseline - st.sentiment.min_shift / 2
+        ):
+            sentiment = max(sentiment, m)
     raw_crisis = None
     if raid_win[RAID_TRIALS - RAID_NEG] > 0 or raid_win[RAID_SENT_COUNT - RAID_NEG] > 0:
         r, m = _crisis_scores(st, (raw, raw_win), pri)
@@ -171,7 +203,7 @@ def assess(
         expected_volume=expected,
         previous_mean=st.previous_mean(EVENTS),
         ratio_baseline=baseline,
-        sentiment_baseline=st.sentiment.baseline(pri.sentiment),
+        sentiment_baseline=sentiment_baseline,
         launch=min(launch, events),
     )
 

@@ -17,6 +17,7 @@ from detectors.detect.models.author_concentration import AuthorConcentration
 from detectors.detect.models.count_surprise import CountSurprise
 from detectors.detect.models.ratio_test import RatioTest
 from detectors.detect.models.sentiment_shift import SentimentShift
+from detectors.detect.models.sequential import RatioCusum, SentimentCusum
 from detectors.detect.policy import Track
 from detectors.detect.slots import SlotPickle
 
@@ -73,6 +74,8 @@ class EntityState(SlotPickle):
         "viral",
         "volume",
         "brand",
+        "cusum_ratio",
+        "cusum_sentiment",
     )
 
     def __init__(self, config: DetectionConfig, window_buckets: int, brand: bool) -> None:
@@ -100,7 +103,7 @@ class EntityState(SlotPickle):
             alpha=config.volume_alpha, min_count=config.min_volume, min_lift=config.viral_min_lift
         )
         self.authors = AuthorConcentration(
-            min_events=max(5, config.min_volume // 2),
+            min_events=config.bot_min_events,
             min_excess=config.bot_min_repeat_share,
             max_share=config.min_distinct_author_share,
         )
@@ -108,11 +111,26 @@ class EntityState(SlotPickle):
         self.viral = Track()
         self.book: BrandBook | None = BrandBook() if brand else None
         self.brand: str | None = None  # the brand this entity belongs to (None: written before)
+        # sequential evidence of the negative ratio and of the comment sentiment
+        self.cusum_ratio = RatioCusum(
+            half_life=config.cusum_half_life_buckets,
+            min_negative=config.cusum_min_negative,
+            offset=config.cusum_offset,
+        )
+        self.cusum_sentiment = SentimentCusum(
+            half_life=config.cusum_half_life_buckets,
+            min_count=config.cusum_min_negative,
+            offset=config.cusum_offset,
+        )
 
     def slot_default(self, name: str) -> Any:
         """A state written before the brand was recorded: its brand is unknown until touched."""
         if name == "brand":
             return None
+        if name == "cusum_ratio":
+            return RatioCusum()
+        if name == "cusum_sentiment":
+            return SentimentCusum()
         return super().slot_default(name)
 
     @property
@@ -151,6 +169,13 @@ class EntityState(SlotPickle):
         """Add one bucket's organic counts to the long EW scope."""
         for i, value in enumerate(values):
             self.slow[i] = self.slow[i] * slow_decay + value
+
+    def new_episode(self) -> None:
+        """A crisis resolved: the long scope and the CUSUMs start afresh."""
+        for i in range(len(self.slow)):
+            self.slow[i] = 0.0
+        self.cusum_ratio.reset()
+        self.cusum_sentiment.reset()
 
     def amend(self, start_ms: int, size_ms: int, raw: tuple[float, ...], slow_decay: float) -> bool:
         """Add the counts (negative, trials, sentiment sum and count, events) of events that

@@ -35,7 +35,7 @@ def test_a_missing_slot_without_default_and_a_too_long_state_are_errors() -> Non
     state: Any = EntityState(DetectionConfig(), 5, brand=False).__getstate__()
     fresh = EntityState.__new__(EntityState)
     with pytest.raises(ValueError, match="slot 'volume'"):
-        fresh.__setstate__(state[:-2])  # without "volume" (and "brand", which has a default)
+        fresh.__setstate__(state[:-4])  # without "volume" (the later slots have defaults)
     with pytest.raises(ValueError, match="values for"):
         fresh.__setstate__((*state, 1))
 
@@ -43,7 +43,17 @@ def test_a_missing_slot_without_default_and_a_too_long_state_are_errors() -> Non
 def test_an_entity_state_from_before_brands_were_recorded_loads_without_one() -> None:
     state = EntityState(DetectionConfig(), 5, brand=False)
     state.brand = "acme"
-    old = state.__getstate__()[:-1]
+    old = state.__getstate__()[:-3]
     fresh = EntityState.__new__(EntityState)
     fresh.__setstate__(old)
     assert fresh.brand is None and fresh.n_buckets == state.n_buckets
+
+
+def test_an_entity_state_from_before_the_cusums_loads_with_fresh_ones() -> None:
+    state = EntityState(DetectionConfig(), 5, brand=False)
+    state.cusum_ratio.step(3, 4, 0.1, 1.0, 0.15)
+    fresh = EntityState.__new__(EntityState)
+    fresh.__setstate__(state.__getstate__()[:-2])
+    assert max(fresh.cusum_ratio.stats) == 0.0 and max(fresh.cusum_sentiment.stats) == 0.0
+    fresh.cusum_ratio.step(3, 4, 0.1, 1.0, 0.15)
+    assert list(fresh.cusum_ratio.stats) == list(state.cusum_ratio.stats)
