@@ -31,6 +31,7 @@ from detectors.contract.summary import (
     entity_key,
     split_key,
 )
+from detectors.detect.campaigns import Calendar, CalendarEntry, Campaigns, Tuning
 from detectors.detect.classify import classify
 from detectors.detect.expiry import Roster, is_expired
 from detectors.detect.explain import build_alert
@@ -49,8 +50,12 @@ class DetectionEngine:
         window: WindowConfig,
         state: MutableMapping[str, EntityState] | None = None,
         shared: SharedModels | None = None,
+        calendar: Calendar | None = None,
     ) -> None:
         self.config = config
+        self.tuning = Tuning(config)  # per-brand sensitivity: the policy thresholds it sets
+        self.calendar = Calendar() if calendar is None else calendar
+        self.campaigns = Campaigns((), "", [])  # of the bucket being processed
         self.window = window
         self.state: MutableMapping[str, EntityState] = {} if state is None else state
         self.policy = AlertPolicy(config, window.size_ms)
@@ -60,6 +65,18 @@ class DetectionEngine:
         if shared is None and config.shared_models:
             shared = SharedModels(seed=config.seed)
         self.shared = shared
+
+    def set_calendar(self, calendar: Calendar) -> None:
+        """Replace the calendar (planned campaigns, sensitivity); applies from the next bucket."""
+        self.calendar = calendar
+
+    def _tune(self, batch: BrandBatch) -> None:
+        """The brand's sensitivity (policy thresholds) and campaigns for this bucket."""
+        active = self.calendar.active(batch.brand, batch.start_ms, batch.end_ms)
+        self.config = self.tuning.config(batch.brand, active)
+        if self.policy.config is not self.config:
+            self.policy = AlertPolicy(self.config, self.window.size_ms)
+        self.campaigns = Campaigns(active, batch.brand, batch.summaries)
 
     def new_state(self, level: Level) -> EntityState:
         """A fresh state for an entity never seen before."""
@@ -72,6 +89,7 @@ class DetectionEngine:
         brand_st = self.state.get(brand_key) or self.new_state("brand")
         book = brand_st.book
         assert book is not None
+        self._tune(batch)
         if start <= book.last_ms:  # seen: only an amendment changes anything
             return self._amend(batch, brand_st) if batch.revision else []
         by_key = {s.key: s for s in batch.summaries if s.brand == brand}
@@ -128,12 +146,13 @@ class DetectionEngine:
             alerts.extend(
                 self._entity(st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch)
             )
-            if age is not None and s.events > 0:
+            planned = self.campaigns.of(key) is not None  # a campaign's lift is not learned
+            if age is not None and s.events > 0 and not planned:
                 book.launches.learn_one(age, float(s.events))
             self.state[key] = st
             if st.any_open:
                 open_keys.append(key)
-            if s.events > 0:
+            if s.events > 0 and not planned:
                 typical[s.level].append(float(s.events))
         for level, attr in (("post", "post_volume"), ("hashtag", "tag_volume")):
             if typical[level]:
@@ -254,6 +273,7 @@ class DetectionEngine:
         cfg, size, start = self.config, self.window.size_ms, s.start_ms
         if st.last_ms >= start:
             return []
+        campaign = self.campaigns.of(s.key)
         alerts: list[Alert] = []
         gap = (start - st.last_ms) // size - 1 if st.last_ms >= 0 else 0
         if gap > 0:
@@ -304,13 +324,14 @@ class DetectionEngine:
                 overwhelming=cfg.fast_open and strong,
                 bot=verdict.pattern == "bot_raid",
                 parent_alert_id=None if is_brand else parent,
+                cap="watch" if campaign is not None and kind == "viral" else None,
             )
             if decision is not None and decision.status == "resolve" and kind == "crisis":
                 st.slow[:] = type(st.slow)("f", [0.0] * len(st.slow))  # a new episode starts afresh
             if decision is not None:
-                alerts.append(self._alert(decision, kind, s, a, score))  # type: ignore[arg-type]
+                alerts.append(self._alert(decision, kind, s, a, score, campaign))  # type: ignore[arg-type]
         anomalous = st.any_open or max(verdict.crisis, verdict.viral) >= cfg.resolve_score
-        learn(st, s, a, pri, anomalous, cfg)
+        learn(st, s, a, pri, anomalous, cfg, volume=campaign is None)
         st.last_ms = start
         st.n_buckets += 1
         return alerts
@@ -334,6 +355,7 @@ class DetectionEngine:
         s: BucketSummary,
         a: Assessment | None,
         score: float = 0.0,
+        campaign: CalendarEntry | None = None,
     ) -> Alert:
         shared = None
         if self.shared is not None and a is not None:
@@ -347,6 +369,7 @@ class DetectionEngine:
             score=score,
             size_ms=self.window.size_ms,
             shared_score=shared,
+            campaign=None if campaign is None else campaign.ref(),
         )
 
 

@@ -120,12 +120,14 @@ class AlertPolicy:
         overwhelming: bool = False,
         bot: bool = False,
         parent_alert_id: str | None = None,
+        cap: Severity | None = None,
     ) -> Decision | None:
         """Feed one bucket's score; return the alert message to emit, if any.
 
         ``overwhelming``: the evidence is strong enough to waive the persistence gate.
         ``bot``: this bucket looks like a bot raid; once seen, the open alert stays marked as one
         (an immediate ``update``) and its severity is capped at ``watch``.
+        ``cap``: the highest severity of this bucket (a declared campaign caps viral at watch).
         """
         cfg = self.config
         if track.is_open:
@@ -139,7 +141,7 @@ class AlertPolicy:
             track.calm = 0
             newly_bot = bot and not track.bot
             track.bot = track.bot or bot
-            severity = severity_of(score, cfg, "watch" if track.bot else None)
+            severity = severity_of(score, cfg, "watch" if track.bot else cap)
             status: Status | None = None
             if SEVERITY_RANK[severity] > SEVERITY_RANK[track.severity]:
                 status = "escalate"
@@ -164,7 +166,7 @@ class AlertPolicy:
         track.alert_id = make_alert_id(level, entity, kind, track.streak_start)
         track.sequence = 1
         track.bot = bot
-        track.severity = severity_of(score, cfg, "watch" if bot else None)
+        track.severity = severity_of(score, cfg, "watch" if bot else cap)
         track.calm = 0
         track.since_emit = 0
         track.parent = parent_alert_id
