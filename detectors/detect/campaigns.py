@@ -153,6 +153,25 @@ def encode_entry(entry: CalendarEntry) -> bytes:
     return _encoder.encode(entry)
 
 
+def calendar_from_lines(lines: Iterable[bytes | str]) -> Calendar:
+    """A calendar from JSON lines of entries (``crisiswatch calendar list --json``); blank lines
+    are skipped; ``ValueError`` naming the first bad line.
+
+    >>> line = '{"id":"a","brand":"b","start_ms":0,"end_ms":1,"sensitivity":"more"}'
+    >>> len(calendar_from_lines([line, ""]))
+    1
+    """
+    entries: list[CalendarEntry] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(decode_entry(line))
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"line {number}: not a calendar entry: {exc}") from None
+    return Calendar(entries)
+
+
 def entry_id(brand: str, scope: str | None, start_ms: int, end_ms: int) -> str:
     """A stable default id: the brand and a short hash of scope and range.
 

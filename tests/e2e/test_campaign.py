@@ -22,9 +22,9 @@ from detectors.detect.campaigns import Calendar, CalendarEntry
 from stream_app.cli import main
 from stream_app.cli.replay_cmd import new_replay
 from stream_app.produce import closing_lines, produce_lines
-from tests.e2e import campaign_traffic as traffic
 from tests.e2e.pipeline import key, read_alerts_covering, start_worker, streamed_before
 from tests.integration.helpers import worker_env
+from tests.tools import campaign_traffic as traffic
 
 pytestmark = pytest.mark.e2e
 
