@@ -40,6 +40,8 @@ from detectors.detect.scoring import ZERO, Assessment, Counts, Priors, assess, l
 from detectors.detect.shared import SharedModels, features
 from detectors.detect.state import BrandBook, EntityState
 
+_NONE = Campaigns((), "", [])  # no entity in a campaign
+
 
 class DetectionEngine:
     """Scores brand buckets and runs the alert policy; pure and deterministic."""
@@ -55,7 +57,7 @@ class DetectionEngine:
         self.config = config
         self.tuning = Tuning(config)  # per-brand sensitivity: the policy thresholds it sets
         self.calendar = Calendar() if calendar is None else calendar
-        self.campaigns = Campaigns((), "", [])  # of the bucket being processed
+        self.campaigns = _NONE  # the campaigns of the bucket being processed
         self.window = window
         self.state: MutableMapping[str, EntityState] = {} if state is None else state
         self.policy = AlertPolicy(config, window.size_ms)
@@ -76,7 +78,7 @@ class DetectionEngine:
         self.config = self.tuning.config(batch.brand, active)
         if self.policy.config is not self.config:
             self.policy = AlertPolicy(self.config, self.window.size_ms)
-        self.campaigns = Campaigns(active, batch.brand, batch.summaries)
+        self.campaigns = Campaigns(active, batch.brand, batch.summaries) if active else _NONE
 
     def new_state(self, level: Level) -> EntityState:
         """A fresh state for an entity never seen before."""
