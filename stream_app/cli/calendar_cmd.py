@@ -20,6 +20,7 @@ import msgspec
 from detectors.contract.alerts import iso_utc
 from detectors.contract.config import SENSITIVITIES
 from detectors.detect.campaigns import Calendar, CalendarEntry, entry_id
+from detectors.ingest.wire import normalize_hashtags
 from stream_app.calendar_topic import load_calendar, publish_entry, remove_entry
 from stream_app.cli.common import add_config_option, settings_from
 from stream_app.settings import Settings
@@ -50,12 +51,12 @@ def parse_time(text: str) -> int:
 
 
 def normalise_tag(tag: str) -> str:
-    """A hashtag as ingest keeps it: lower-case, without ``#``.
+    """A hashtag as ingest keeps it (``normalize_hashtags``): lower-case, without ``#``.
 
-    >>> normalise_tag("#SpringSale")
-    'springsale'
+    >>> normalise_tag(" #SpringSale"), normalise_tag("#")
+    ('springsale', '')
     """
-    return tag.strip().lstrip("#").lower()
+    return next(iter(normalize_hashtags([tag], 1)), "")
 
 
 def entry_from_args(args: argparse.Namespace) -> CalendarEntry:
