@@ -6,6 +6,7 @@ from typing import Any
 
 import faust
 
+from stream_app.calendar_topic import CalendarFeed
 from stream_app.faust_transport import FetchTunedApp
 from stream_app.kafka import ssl_context
 from stream_app.metrics import EngineMetrics
@@ -65,10 +66,22 @@ class CrisisApp:
         self.sink = sink if sink is not None else BucketingSink(settings, metrics)
         self.detect = DetectStage(self.faust, settings, metrics)
         self.ingest = IngestService(settings, bootstrap, metrics, self.sink, loop=None)
+        self.calendar = CalendarFeed(
+            settings,
+            bootstrap,
+            self.detect.set_calendar,
+            self.detect.bad_calendar_record,
+            loop=None,
+        )
+        self.detect.calendar_loaded = self.calendar.loaded  # detection waits for it once
         # Started after table recovery. Faust types the list as service classes, but it takes
         # instances as well (App._prepare_subservice).
         self.faust._extra_services.append(self.ingest)  # type: ignore[arg-type]
+        self.faust._extra_services.append(self.calendar)  # type: ignore[arg-type]
 
     def ready(self) -> bool:
-        """True once ingest has partitions assigned and has fetched at least once."""
-        return bool(self.ingest.consuming and self.ingest.assigned)
+        """True once ingest has partitions assigned and has fetched at least once, and the
+        calendar was read."""
+        return bool(
+            self.ingest.consuming and self.ingest.assigned and self.calendar.loaded.is_set()
+        )

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from detectors.contract.config import DetectionConfig, WindowConfig
+from detectors.detect.campaigns import check_sensitivity
 
 ENV_PREFIX = "CRISISWATCH_"
 FAILPOINT_PREFIX = "CRISISWATCH_FAILPOINT_"  # fault-test switches, see stream_app.failpoints
@@ -62,6 +63,7 @@ class TopicSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     buckets: str = "crisiswatch.buckets"
     alerts: str = "crisiswatch.alerts"
     deadletter: str = "crisiswatch.deadletter"
+    calendar: str = "crisiswatch.calendar"  # planned campaigns, sensitivity (compacted, key: id)
 
     @property
     def inputs(self) -> list[str]:
@@ -71,7 +73,7 @@ class TopicSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     @property
     def all(self) -> list[str]:
         """Every topic the engine needs created up front."""
-        return [*self.inputs, self.buckets, self.alerts, self.deadletter]
+        return [*self.inputs, self.buckets, self.alerts, self.deadletter, self.calendar]
 
 
 class IngestSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -217,9 +219,14 @@ def load_settings(
         raise SettingsError(f"config file {chosen} does not exist")
     merged = _merge(data, _env_overrides(env))
     try:
-        return msgspec.convert(merged, Settings, strict=False)
+        settings = msgspec.convert(merged, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_humanise(exc)) from exc
+    try:
+        check_sensitivity(settings.detection)
+    except ValueError as exc:
+        raise SettingsError(f"invalid setting detection.sensitivity_levels: {exc}") from exc
+    return settings
 
 
 def redacted(settings: Settings) -> dict[str, Any]:

@@ -30,16 +30,24 @@ async def ensure_topics(
         missing = [name for name in wanted if name not in existing]
         if not missing:
             return []
-        new = [
-            NewTopic(name, settings.kafka.partitions, settings.kafka.replication_factor)
-            for name in missing
-        ]
+        new = [_new_topic(settings, name) for name in missing]
         with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new)
         log.info("created topics %s with %d partitions", missing, settings.kafka.partitions)
         return missing
     finally:
         await admin.close()
+
+
+def _new_topic(settings: Settings, name: str) -> NewTopic:
+    """The configured partitions; the calendar: one partition, compacted (every worker reads all
+    of it, the latest record of each entry id is the entry, a tombstone removes it)."""
+    kafka = settings.kafka
+    if name == settings.topics.calendar:
+        return NewTopic(
+            name, 1, kafka.replication_factor, topic_configs={"cleanup.policy": "compact"}
+        )
+    return NewTopic(name, kafka.partitions, kafka.replication_factor)
 
 
 async def wait_for_cluster(

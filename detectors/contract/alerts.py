@@ -36,14 +36,26 @@ class Deviation(msgspec.Struct, frozen=True, kw_only=True):
     score: float
 
 
+class CampaignRef(msgspec.Struct, frozen=True, kw_only=True):
+    """The declared campaign (``crisiswatch.calendar`` entry) an alert's entity was in."""
+
+    id: str
+    scope: str  # the entity key the entry was declared for (``brand:acme``, ``post:p1``, ...)
+    start: str  # ISO 8601 UTC
+    end: str
+    expected_lift: float | None = None
+
+
 class Drivers(msgspec.Struct, frozen=True, kw_only=True):
-    """Structured reasons: pattern (organic or bot raid), deviations, top posts and hashtags."""
+    """Structured reasons: pattern (organic or bot raid), deviations, top posts and hashtags,
+    and the declared campaign the entity was in (the key is absent otherwise)."""
 
     pattern: Pattern = "organic"
     deviations: list[Deviation] = msgspec.field(default_factory=list)
     top_posts: list[tuple[str, int]] = msgspec.field(default_factory=list)
     top_hashtags: list[tuple[str, int]] = msgspec.field(default_factory=list)
     multivariate_score: float | None = None  # advisory shared model (HalfSpaceTrees)
+    campaign: CampaignRef | msgspec.UnsetType = msgspec.UNSET  # omitted when not in one
 
 
 class Explanation(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,6 +9,10 @@ import msgspec
 PositiveMs = Annotated[int, msgspec.Meta(ge=1)]
 NonNegativeMs = Annotated[int, msgspec.Meta(ge=0)]
 Probability = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
+# How many alerts a brand wants: the policy thresholds of each level are a preset
+# (detectors/detect/campaigns.py, SENSITIVITY_PRESETS); "balanced" is the settings as they are.
+Sensitivity = Literal["fewer", "balanced", "more"]
+SENSITIVITIES: tuple[Sensitivity, ...] = ("fewer", "balanced", "more")
 
 
 class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -25,6 +29,20 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     emit_after_ms: NonNegativeMs | None = 0
     window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 10
     max_future_ms: PositiveMs = 6 * 3_600_000
+
+
+class PolicyOverrides(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """Alert-policy thresholds that a sensitivity level sets (None: keep the setting's value)."""
+
+    watch_score: Probability | None = None
+    warning_score: Probability | None = None
+    critical_score: Probability | None = None
+    resolve_score: Probability | None = None
+    persistence_buckets: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    overwhelming_score: Probability | None = None
+    viral_overwhelming_score: Probability | None = None
 
 
 class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -46,6 +64,11 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     warmup_buckets: Annotated[int, msgspec.Meta(ge=0)] = 60
     min_distinct_author_share: Probability = 0.3
     seed: int = 42
+    # --- sensitivity (detectors/detect/campaigns.py): the policy thresholds per brand ---
+    sensitivity: Sensitivity = "balanced"  # default level of every brand
+    # per-level overrides of the presets, e.g. [detection.sensitivity_levels.more] watch_score
+    sensitivity_levels: dict[Sensitivity, PolicyOverrides] = msgspec.field(default_factory=dict)
+    brand_sensitivity: dict[str, Sensitivity] = msgspec.field(default_factory=dict)  # per brand
     # --- scoring (detectors/models, detectors/classify.py) ---
     min_comments: Annotated[int, msgspec.Meta(ge=1)] = 10
     min_volume: Annotated[int, msgspec.Meta(ge=1)] = 30

@@ -31,6 +31,7 @@ from detectors.contract.summary import (
     entity_key,
     split_key,
 )
+from detectors.detect.campaigns import Calendar, CalendarEntry, Campaigns, Tuning
 from detectors.detect.classify import classify
 from detectors.detect.expiry import Roster, is_expired
 from detectors.detect.explain import build_alert
@@ -38,6 +39,8 @@ from detectors.detect.policy import AlertPolicy, Decision
 from detectors.detect.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.detect.shared import SharedModels, features
 from detectors.detect.state import BrandBook, EntityState
+
+_NONE = Campaigns((), "", [])  # no entity in a campaign
 
 
 class DetectionEngine:
@@ -49,8 +52,12 @@ class DetectionEngine:
         window: WindowConfig,
         state: MutableMapping[str, EntityState] | None = None,
         shared: SharedModels | None = None,
+        calendar: Calendar | None = None,
     ) -> None:
         self.config = config
+        self.tuning = Tuning(config)  # per-brand sensitivity: the policy thresholds it sets
+        self.calendar = Calendar() if calendar is None else calendar
+        self.campaigns = _NONE  # the campaigns of the bucket being processed
         self.window = window
         self.state: MutableMapping[str, EntityState] = {} if state is None else state
         self.policy = AlertPolicy(config, window.size_ms)
@@ -60,6 +67,18 @@ class DetectionEngine:
         if shared is None and config.shared_models:
             shared = SharedModels(seed=config.seed)
         self.shared = shared
+
+    def set_calendar(self, calendar: Calendar) -> None:
+        """Replace the calendar (planned campaigns, sensitivity); applies from the next bucket."""
+        self.calendar = calendar
+
+    def _tune(self, batch: BrandBatch) -> None:
+        """The brand's sensitivity (policy thresholds) and campaigns for this bucket."""
+        active = self.calendar.active(batch.brand, batch.start_ms, batch.end_ms)
+        self.config = self.tuning.config(batch.brand, active)
+        if self.policy.config is not self.config:
+            self.policy = AlertPolicy(self.config, self.window.size_ms)
+        self.campaigns = Campaigns(active, batch.brand, batch.summaries) if active else _NONE
 
     def new_state(self, level: Level) -> EntityState:
         """A fresh state for an entity never seen before."""
@@ -72,6 +91,7 @@ class DetectionEngine:
         brand_st = self.state.get(brand_key) or self.new_state("brand")
         book = brand_st.book
         assert book is not None
+        self._tune(batch)
         if start <= book.last_ms:  # seen: only an amendment changes anything
             return self._amend(batch, brand_st) if batch.revision else []
         by_key = {s.key: s for s in batch.summaries if s.brand == brand}
@@ -137,12 +157,13 @@ class DetectionEngine:
                     st, s, pri, child_raid, authors, parent, brand_st.n_buckets, launch, cold, age
                 )
             )
-            if age is not None and s.events > 0:
+            planned = self.campaigns.of(key) is not None  # a campaign's lift is not learned
+            if age is not None and s.events > 0 and not planned:
                 book.launches.learn_one(age, float(s.events))
             self.state[key] = st
             if st.any_open:
                 open_keys.append(key)
-            if s.events > 0:
+            if s.events > 0 and not planned:
                 typical[s.level].append(float(s.events))
         for level, attr in (("post", "post_volume"), ("hashtag", "tag_volume")):
             if typical[level]:
@@ -267,6 +288,7 @@ class DetectionEngine:
         cfg, size, start = self.config, self.window.size_ms, s.start_ms
         if st.last_ms >= start:
             return []
+        campaign = self.campaigns.of(s.key)
         alerts: list[Alert] = []
         gap = (start - st.last_ms) // size - 1 if st.last_ms >= 0 else 0
         if gap > 0:
@@ -293,7 +315,9 @@ class DetectionEngine:
         factor = cfg.overwhelming_volume_factor
         suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
         viral_cap: Severity | None = None
-        if cold:
+        if campaign is not None:  # a declared campaign: volume alone is at most watch
+            viral_cap = "watch"
+        elif cold:
             viral_cap = cfg.cold_start_viral_severity
         elif launch_age is not None:
             viral_cap = cfg.launch_viral_severity
@@ -333,9 +357,9 @@ class DetectionEngine:
             if decision is not None and decision.status == "resolve" and kind == "crisis":
                 st.new_episode()
             if decision is not None:
-                alerts.append(self._alert(decision, kind, s, a, score))  # type: ignore[arg-type]
+                alerts.append(self._alert(decision, kind, s, a, score, campaign))  # type: ignore[arg-type]
         anomalous = st.any_open or max(verdict.crisis, verdict.viral) >= cfg.resolve_score
-        learn(st, s, a, pri, anomalous, cfg)
+        learn(st, s, a, pri, anomalous, cfg, volume=campaign is None)
         st.last_ms = start
         st.n_buckets += 1
         return alerts
@@ -359,6 +383,7 @@ class DetectionEngine:
         s: BucketSummary,
         a: Assessment | None,
         score: float = 0.0,
+        campaign: CalendarEntry | None = None,
     ) -> Alert:
         shared = None
         if self.shared is not None and a is not None:
@@ -372,6 +397,7 @@ class DetectionEngine:
             score=score,
             size_ms=self.window.size_ms,
             shared_score=shared,
+            campaign=None if campaign is None else campaign.ref(),
         )
 
 

@@ -3,8 +3,11 @@ signals deviated, by how much), the top posts and hashtags, and one readable sen
 
 from __future__ import annotations
 
+import msgspec
+
 from detectors.contract.alerts import (
     Alert,
+    CampaignRef,
     Deviation,
     Drivers,
     Explanation,
@@ -134,8 +137,9 @@ def explanation(
     kind: Kind,
     pattern: Pattern,
     shared_score: float | None,
+    campaign: CampaignRef | None = None,
 ) -> Explanation:
-    """One readable sentence plus the structured drivers."""
+    """One readable sentence plus the structured drivers (and the declared campaign)."""
     devs = deviations(a) if a is not None else []
     what = f"{kind.capitalize()} (bot raid)" if pattern == "bot_raid" else kind.capitalize()
     where = f"{s.level} {s.entity}" + (f" of {s.brand}" if s.level != "brand" else "")
@@ -150,6 +154,8 @@ def explanation(
             summary += f"; top hashtag #{s.top_hashtags[0][0]}"
         if shared_score is not None:
             summary += f" (multivariate outlier score {shared_score:.2f})"
+        if campaign is not None:
+            summary += f"; {_campaign_phrase(campaign, kind)}"
         summary += "."
     return Explanation(
         summary=summary,
@@ -159,8 +165,25 @@ def explanation(
             top_posts=list(s.top_posts[:5]),
             top_hashtags=list(s.top_hashtags[:5]),
             multivariate_score=None if shared_score is None else round(shared_score, 4),
+            campaign=msgspec.UNSET if campaign is None else campaign,
         ),
     )
+
+
+def _campaign_phrase(campaign: CampaignRef, kind: Kind) -> str:
+    """How the summary names a declared campaign.
+
+    >>> ref = CampaignRef(id="spring", scope="brand:acme", start="s", end="e", expected_lift=3.0)
+    >>> _campaign_phrase(ref, "viral")
+    'during planned campaign spring on brand:acme (expected lift x3.0): volume alone stays at watch'
+    >>> _campaign_phrase(ref, "crisis")
+    'during planned campaign spring on brand:acme (expected lift x3.0)'
+    """
+    lift = (
+        "" if campaign.expected_lift is None else f" (expected lift x{campaign.expected_lift:.1f})"
+    )
+    phrase = f"during planned campaign {campaign.id} on {campaign.scope}{lift}"
+    return phrase + (": volume alone stays at watch" if kind == "viral" else "")
 
 
 def build_alert(
@@ -173,6 +196,7 @@ def build_alert(
     score: float,
     size_ms: int,
     shared_score: float | None = None,
+    campaign: CampaignRef | None = None,
 ) -> Alert:
     """The alert message for one policy decision (``assessment`` None: resolved in a gap)."""
     s, a = summary, assessment
@@ -201,7 +225,7 @@ def build_alert(
         window_end=iso_utc(d.bucket_ms + size_ms),
         score=round(min(1.0, max(0.0, score)), 4),
         signals=signals(s, None if in_gap else a),
-        explanation=explanation(s, None if in_gap else a, d, kind, pattern, shared_score),
+        explanation=explanation(s, None if in_gap else a, d, kind, pattern, shared_score, campaign),
         detectors=detectors,
         emitted_at=iso_utc(d.bucket_ms + size_ms),
     )

@@ -127,7 +127,8 @@ class AlertPolicy:
         ``overwhelming``: the evidence is strong enough to waive the persistence gate.
         ``bot``: this bucket looks like a bot raid; once seen, the open alert stays marked as one
         (an immediate ``update``) and its severity is capped at ``watch``.
-        ``cap``: the highest severity this bucket may reach (a launch, a brand's first day).
+        ``cap``: the highest severity this bucket may reach (a declared campaign, a launch, a
+        brand's first day).
         """
         cfg = self.config
         if track.is_open:

@@ -215,20 +215,23 @@ def learn(
     pri: Priors,
     anomalous: bool,
     config: DetectionConfig,
+    volume: bool = True,
 ) -> None:
     """Protected learning: anomalous buckets (or any while an alert is open) are not learned,
-    unless the anomaly persists for ``level_shift_buckets``: then the shift is accepted."""
+    unless the anomaly persists for ``level_shift_buckets``: then the shift is accepted.
+    ``volume`` False (a declared campaign): the volume baseline learns nothing."""
     if anomalous:
         st.anomalous += 1
         if st.anomalous < config.level_shift_buckets:
             return
-        if st.anomalous == config.level_shift_buckets:
+        if st.anomalous == config.level_shift_buckets and volume:
             st.volume.reanchor({"count": a.current.events, "t": s.start_ms})
     else:
         st.anomalous = 0
     cur = a.current
     st.ratio.learn(cur.negative, cur.trials, pri.ratio)
     st.sentiment.learn(cur.sent_sum, cur.sent_count, pri.sentiment)
-    st.volume.baseline_.learn_one(cur.events, s.start_ms)
+    if volume:
+        st.volume.baseline_.learn_one(cur.events, s.start_ms)
     if a.scores.authors < config.resolve_score:
         st.authors.learn(float(s.author_events), float(s.authors))

@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "stream_app.cli.evaluate_cmd",
     "stream_app.cli.score_series_cmd",
     "stream_app.cli.tail_cmd",
+    "stream_app.cli.calendar_cmd",
     "stream_app.cli.demo_cmd",
 )
 

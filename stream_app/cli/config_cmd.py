@@ -10,12 +10,28 @@ from stream_app.cli.common import add_config_option, settings_from
 from stream_app.settings import redacted
 
 
+def _toml_value(value: Any) -> str:
+    """A value as TOML: tables inline (``{acme = "more"}``), everything else as JSON.
+
+    >>> _toml_value({"acme": "more", "a b": {"watch_score": 0.5}})
+    '{acme = "more", "a b" = {watch_score = 0.5}}'
+    """
+    if isinstance(value, dict):
+        items = (
+            f"{k if k.replace('_', '').replace('-', '').isalnum() else json.dumps(k)} = "
+            f"{_toml_value(v)}"
+            for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    return json.dumps(value)
+
+
 def _to_toml(data: dict[str, Any]) -> str:
     lines: list[str] = []
     for section, values in data.items():
         lines.append(f"[{section}]")
         for key, value in values.items():
-            lines.append(f"{key} = {json.dumps(value)}")
+            lines.append(f"{key} = {_toml_value(value)}")
         lines.append("")
     return "\n".join(lines)
 

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from stream_app.cli.common import add_config_option, settings_from
 
 if TYPE_CHECKING:
+    from detectors.detect.campaigns import Calendar
     from detectors.replay import Replay
     from stream_app.settings import Settings
 
@@ -72,6 +73,8 @@ def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: i
     from detectors.contract.alerts import encode_alert
 
     run = new_replay(settings_from(args))
+    if args.calendar is not None:
+        run.engine.set_calendar(_calendar(args.calendar))
     show = not args.no_progress and (args.progress or size >= PROGRESS_MIN_BYTES)
     bar = tqdm(total=size or None, unit="B", unit_scale=True, disable=not show, file=sys.stderr)
     with bar:
@@ -82,8 +85,21 @@ def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: i
     return run
 
 
+def _calendar(path: str) -> Calendar:
+    from detectors.detect.campaigns import calendar_from_lines
+
+    with open(path, "rb") as lines:
+        return calendar_from_lines(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Replay a JSONL file of events and write one alert per line."""
+    if args.calendar is not None:
+        try:
+            _calendar(args.calendar)
+        except (OSError, ValueError) as exc:
+            print(f"crisiswatch replay: --calendar {args.calendar}: {exc}", file=sys.stderr)
+            return 2
     if args.events == "-":
         source: IO[bytes] = sys.stdin.buffer
         size = 0
@@ -120,6 +136,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("events", metavar="EVENTS.jsonl", help="input events ('-' = stdin)")
     parser.add_argument(
         "--out", "-o", metavar="ALERTS.jsonl", default="-", help="output alerts (default stdout)"
+    )
+    parser.add_argument(
+        "--calendar",
+        metavar="ENTRIES.jsonl",
+        help="planned campaigns and sensitivity, one calendar entry per line (as "
+        "crisiswatch calendar list --json prints them)",
     )
     parser.add_argument("--progress", action="store_true", help="always show a progress bar")
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")

@@ -21,6 +21,7 @@ from faust.types import TP, EventT, FutureMessage, StreamT
 
 from detectors.contract.alerts import Alert, decode_alert, encode_alert
 from detectors.contract.brand_bucket import BrandBucket
+from detectors.detect.campaigns import Calendar
 from detectors.detect.engine import DetectionEngine
 from stream_app.bucket_messages import PartialBucket, decode
 from stream_app.failpoints import failpoint
@@ -85,6 +86,8 @@ class DetectStage:
         self.engine: DetectionEngine | None = None
         self.assemblers: dict[int, Assembler] = {}
         self.open_alerts = OpenAlerts(metrics)
+        self.calendar = Calendar()  # planned campaigns, sensitivity: from the calendar topic
+        self.calendar_loaded: asyncio.Event | None = None  # set once the topic was read
         self.processed = 0
         self._entities_counted_at = 0.0
         app.agent(self.topic, name="detect")(self.detect)
@@ -100,11 +103,26 @@ class DetectStage:
             del self.assemblers[partition]
         self.acks.forget([p for p in range(self.settings.kafka.partitions) if p not in kept])
 
+    def set_calendar(self, calendar: Calendar) -> None:
+        """A new calendar from the topic: applies from the next bucket detected."""
+        self.calendar = calendar
+        if self.engine is not None:
+            self.engine.set_calendar(calendar)
+
+    def bad_calendar_record(self, key: bytes | None, error: str) -> None:
+        """A calendar record that is no valid entry: counted and logged, ignored."""
+        self.metrics.rejected.labels(reason="bad_calendar_entry").inc()
+        log.warning("calendar record %r ignored: %s", key, error)
+
     def _engine(self, partition: int) -> DetectionEngine:
         if self.engine is None:  # first message: the tables are recovered by now
             settings = self.settings
             self.engine = DetectionEngine(
-                settings.detection, settings.windows, self.state, shared=self.shared.restore()
+                settings.detection,
+                settings.windows,
+                self.state,
+                shared=self.shared.restore(),
+                calendar=self.calendar,
             )
             for key in list(self.state_table.keys()):  # list the restored states for expiry
                 raw = self.state_table.get(key)
@@ -131,6 +149,8 @@ class DetectStage:
         delivered and the entity states written; after a crash it is simply read again.
         """
         noack = cast("faust.Stream[bytes]", stream).noack()  # a Stream: StreamT has no noack()
+        if self.calendar_loaded is not None:  # campaigns declared before the start apply
+            await self.calendar_loaded.wait()
         async for event in noack.events():
             partition = event.message.partition
             self.acks.arrived(event)

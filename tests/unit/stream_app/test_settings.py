@@ -66,3 +66,40 @@ def test_secrets_are_redacted_only_when_set():
     assert data["ingest"]["user_id_salt"] == REDACTED
     assert data["kafka"]["ssl_password"] == ""
     assert "hunter2" not in repr(data) and "pepper" not in repr(data)
+
+
+def test_sensitivity_levels_and_brands_from_file_and_environment(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[detection]\nsensitivity = "fewer"\n'
+        "[detection.sensitivity_levels.more]\nwatch_score = 0.55\n"
+        '[detection.brand_sensitivity]\nacme = "more"\n'
+    )
+    settings = load_settings(path, environ={})
+    detection = settings.detection
+    assert detection.sensitivity == "fewer" and detection.brand_sensitivity == {"acme": "more"}
+    assert detection.sensitivity_levels["more"].watch_score == 0.55
+    env = {"CRISISWATCH_DETECTION__BRAND_SENSITIVITY": '{globex = "fewer"}'}
+    assert load_settings(path, environ=env).detection.brand_sensitivity == {"globex": "fewer"}
+    assert load_settings(environ={}).detection.sensitivity == "balanced"
+
+
+@pytest.mark.parametrize(
+    ("environ", "needle"),
+    [
+        ({"CRISISWATCH_DETECTION__SENSITIVITY": "louder"}, "fewer, balanced, more"),
+        ({"CRISISWATCH_DETECTION__BRAND_SENSITIVITY": '{acme = "x"}'}, "brand_sensitivity"),
+        (
+            {"CRISISWATCH_DETECTION__SENSITIVITY_LEVELS": "{fewer = {warning_score = 0.65}}"},
+            "sensitivity 'fewer'",
+        ),
+        (
+            {"CRISISWATCH_DETECTION__SENSITIVITY_LEVELS": "{more = {watch = 0.5}}"},
+            "watch",
+        ),
+    ],
+)
+def test_invalid_sensitivity_settings_name_the_key(environ, needle):
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ=environ)
+    assert needle in str(info.value)
