@@ -48,6 +48,8 @@ if str(ROOT / "bench") not in sys.path:
 import oc_report  # noqa: E402
 from oc_runs import Task, parse_sets, run_entity  # noqa: E402
 
+from detectors.detect.campaigns import SENSITIVITY_PRESETS  # noqa: E402
+
 
 def tasks(args: argparse.Namespace) -> list[Task]:
     """One task per (base rate, entity); repeat ``r`` forks from entity ``r mod entities``."""
@@ -115,15 +117,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="DetectionConfig override (window.KEY for WindowConfig); repeatable")  # fmt: skip
     add("--traffic", action="append", default=[], metavar="KEY=VALUE",
         help="oc_traffic.Profile override, e.g. dispersion=inf, share_sd=0")  # fmt: skip
-    add("--label", default="default", help="name of the config variant in the outputs")
+    add("--sensitivity", choices=("fewer", "balanced", "more"), default=None,
+        help="a brand sensitivity level: its preset thresholds (detectors/detect/campaigns.py) "
+        "before any --set; also the default --label")  # fmt: skip
+    add("--label", default=None, help="name of the config variant in the outputs")
     add("--jobs", type=int, default=1, help="processes (default 1)")
-    add("--out", type=Path, default=ROOT / "docs" / "oc.json", help="JSON results ('' = none)")
+    add("--out", default=str(ROOT / "docs" / "oc.json"), help="JSON results ('' = none)")
     add("--plot", default=str(ROOT / "docs" / "oc.png"), help="PNG path ('' = none)")
     add("--table", type=Path, default=None, help="also write the markdown tables here")
     add("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     if -(-args.repeats // args.entities) > args.days - 1:
         ap.error("--repeats / --entities onsets need that many counted days, plus one")
+    if args.sensitivity is not None:
+        preset = msgspec.structs.asdict(SENSITIVITY_PRESETS[args.sensitivity])
+        args.set = [f"{k}={v}" for k, v in preset.items() if v is not None] + args.set
+    args.label = args.label or args.sensitivity or "default"
     parse_sets(args.set)  # fail early
     return args
 
@@ -161,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{calls:,} engine calls in {wall:.0f} s wall ({args.jobs} job(s))")
     if args.table:
         args.table.write_text(tables)
-    if str(args.out):
+    if args.out:
         summary = {
             "label": args.label,
             "commit": commit,
@@ -178,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             "episodes": episodes,
             "quiet_runs": quiet,
         }
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(summary, indent=1, default=str) + "\n")
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(summary, indent=1, default=str) + "\n")
     if args.plot:
         oc_report.plot(rows, qrows, episode_min, Path(args.plot), title)
     return 0

@@ -339,7 +339,7 @@ class DetectionEngine:
                 viral_cap,
             ),
         ):
-            strong = score >= strong_at
+            strong = score >= strong_at and (kind == "viral" or a.sustained >= strong_at)
             overwhelming = strong and floor
             decision = self.policy.step(
                 track,

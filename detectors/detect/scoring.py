@@ -77,6 +77,9 @@ class Assessment(NamedTuple):
 
     scores: Scores  # on organic counts
     raw_crisis: float | None  # crisis evidence on raw counts, when raid counts were removed
+    # crisis evidence of the scopes longer than one bucket (window, long scope, CUSUMs): one
+    # bucket, looked at 2,880 times a day, may open an alert but never waive its persistence
+    sustained: float
     current: Counts  # organic, this bucket
     window: Counts  # organic, rolling window
     expected_volume: float | None
@@ -171,7 +174,9 @@ def assess(
     scopes: tuple[Counts, ...] = (cur, win, slow)
     if win.trials > 0 and win.negative <= win.trials * (baseline + ratio_model.min_delta / 2):
         scopes = (cur, win)  # the long scope only counts while the recent window is still bad
-    ratio, sentiment = _crisis_scores(st, scopes, pri)
+    # the bucket alone, then the scopes of several buckets (their evidence is "sustained")
+    bucket_ratio, bucket_sentiment = _crisis_scores(st, scopes[:1], pri)
+    ratio, sentiment = _crisis_scores(st, scopes[1:], pri)
     sentiment_baseline = st.sentiment.baseline(pri.sentiment)
     if sequential:
         r, m = _sequential_scores(st, cur, baseline, sentiment_baseline)
@@ -183,6 +188,11 @@ def assess(
             sentiment_baseline - st.sentiment.min_shift / 2
         ):
             sentiment = max(sentiment, m)
+    sustained = 1.0 - (1.0 - ratio) * (1.0 - sentiment)
+    if bucket_ratio > ratio:
+        ratio = bucket_ratio
+    if bucket_sentiment > sentiment:
+        sentiment = bucket_sentiment
     raw_crisis = None
     if raid_win[RAID_TRIALS - RAID_NEG] > 0 or raid_win[RAID_SENT_COUNT - RAID_NEG] > 0:
         r, m = _crisis_scores(st, (raw, raw_win), pri)
@@ -198,6 +208,7 @@ def assess(
     return Assessment(
         scores=scores,
         raw_crisis=raw_crisis,
+        sustained=sustained,
         current=cur,
         window=win,
         expected_volume=expected,

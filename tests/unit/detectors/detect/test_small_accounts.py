@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from detectors.contract.alerts import Alert
+from detectors.contract.alerts import Alert, iso_utc
 from detectors.contract.brand_bucket import BrandBucket
 from detectors.contract.config import DetectionConfig, WindowConfig
 from detectors.contract.summary import BucketSummary
@@ -28,11 +28,19 @@ class Traffic:
         self.views = views
 
     def bucket(
-        self, i: int, likes: int, neg: int, comments: int, authors: int | None = None
+        self,
+        i: int,
+        likes: int,
+        neg: int,
+        comments: int,
+        authors: int | None = None,
+        spread: float = 0.0,
     ) -> BrandBucket:
         """Bucket ``i`` with ``neg`` negative comments (of ``comments``) from ``authors``
-        distinct authors (default: everyone distinct)."""
+        distinct authors (default: everyone distinct); comment sentiments +0.3 (calm) and -0.7
+        (negative), each with standard deviation ``spread``."""
         events = likes + comments
+        noise = self.rng.gauss(0.0, spread * comments**0.5) if spread and comments else 0.0
         distinct = events if authors is None else authors
         views = 20 * events if self.views else 0
 
@@ -48,7 +56,7 @@ class Traffic:
                 comments=comments,
                 negative=neg,
                 negative_comments=neg,
-                sentiment_sum=0.3 * (comments - neg) - 0.7 * neg,
+                sentiment_sum=0.3 * (comments - neg) - 0.7 * neg + noise,
                 sentiment_count=comments,
                 events=events + views,
                 authors=distinct,
@@ -189,3 +197,25 @@ def test_launching_post_never_opens_critical_viral() -> None:
         alerts.extend(engine.process(batch))
     launch = [a for a in alerts if a.entity == "b-p2" and a.kind == "viral"]
     assert launch and {a.severity for a in launch} <= {"watch", "warning"}
+
+
+def busy(angry_from: int, angry_buckets: int) -> Callable[[Traffic, int], BrandBucket | None]:
+    """~100 interactions a minute (8 comments a bucket, one of them negative); from
+    ``angry_from``, ``angry_buckets`` buckets whose 12 comments are 11 angry ones."""
+
+    def episode(t: Traffic, i: int) -> BrandBucket:
+        if angry_from <= i < angry_from + angry_buckets:
+            return t.bucket(i, 40, 11, 12, spread=0.3)
+        return t.bucket(i, t.rng.randint(35, 45), t.rng.randint(0, 2), 8, spread=0.3)
+
+    return episode
+
+
+def test_one_extreme_bucket_never_waives_persistence() -> None:
+    """One bucket of chance negatives at a high rate (looked at 2,880 times a day) does not
+    open an alert by itself: at most after the persistence streak; a burst that lasts opens
+    on its second bucket."""
+    single = crisis_opens(run(busy(400, 1), n=450))
+    assert all(a.emitted_at >= iso_utc(T0 + 403 * BUCKET) for a in single)
+    opened = crisis_opens(run(busy(400, 4), n=450))
+    assert opened and min(a.emitted_at for a in opened) <= iso_utc(T0 + 402 * BUCKET)
