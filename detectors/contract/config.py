@@ -94,6 +94,9 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     cusum_half_life_buckets: Annotated[int, msgspec.Meta(ge=1)] = 720
     cusum_min_negative: Annotated[int, msgspec.Meta(ge=1)] = 5
     cusum_offset: Annotated[float, msgspec.Meta(ge=0.0)] = 3.0  # nats charged for the looks
+    # log10 units the fixed-scope ratio and sentiment tests are charged for their looks (a
+    # window is judged on every bucket, thousands of times a day)
+    window_look_cost: Annotated[float, msgspec.Meta(ge=0.0)] = 0.0
     bot_raid_score: Probability = 0.5
     bot_min_repeat_share: Probability = 0.3
     # events with an author a bucket needs before its author concentration is judged: low, so a

@@ -92,12 +92,14 @@ class EntityState(SlotPickle):
             prior_ratio=config.prior_negative_ratio,
             min_total=config.min_reactions,
             min_delta=config.min_ratio_delta,
+            look_cost=config.window_look_cost,
         )
         self.sentiment = SentimentShift(
             alpha=config.baseline_alpha,
             prior_mean=config.prior_sentiment,
             min_count=config.min_comments,
             min_shift=config.min_sentiment_shift,
+            look_cost=config.window_look_cost,
         )
         self.volume = CountSurprise(
             alpha=config.volume_alpha, min_count=config.min_volume, min_lift=config.viral_min_lift

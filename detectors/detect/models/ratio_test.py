@@ -54,6 +54,8 @@ class RatioTest(base.AnomalyDetector):
     True
     """
 
+    look_cost = 0.0  # states pickled before this parameter existed
+
     def __init__(
         self,
         alpha: float = 0.01,
@@ -63,6 +65,7 @@ class RatioTest(base.AnomalyDetector):
         min_delta: float = 0.15,
         relative_lift: float = 1.0,
         grace_period: int = 0,
+        look_cost: float = 0.0,
     ) -> None:
         self.alpha = alpha
         self.prior_ratio = prior_ratio
@@ -70,6 +73,7 @@ class RatioTest(base.AnomalyDetector):
         self.min_total = min_total
         self.min_delta = min_delta
         self.relative_lift = relative_lift
+        self.look_cost = look_cost
         self.grace_period = grace_period
         self.baseline_ = EWRatio(alpha=alpha)
 
@@ -113,7 +117,7 @@ class RatioTest(base.AnomalyDetector):
             return 0.0  # no effect: the score is 0 whatever the tail says
         disp = max(1.0, self.baseline_.disp)
         scale = max(self.min_delta, self.relative_lift * p0)
-        return evidence_score(_log10_sf(k / disp, n / disp, p0), deviation, scale)
+        return evidence_score(_log10_sf(k / disp, n / disp, p0) - self.look_cost, deviation, scale)
 
 
 def _log10_sf(k: float, n: float, p: float) -> float:

@@ -48,6 +48,8 @@ class SentimentShift(base.AnomalyDetector):
     True
     """
 
+    look_cost = 0.0  # states pickled before this parameter existed
+
     def __init__(
         self,
         alpha: float = 0.01,
@@ -57,6 +59,7 @@ class SentimentShift(base.AnomalyDetector):
         min_count: int = 10,
         min_shift: float = 0.3,
         grace_period: int = 0,
+        look_cost: float = 0.0,
     ) -> None:
         self.alpha = alpha
         self.prior_mean = prior_mean
@@ -64,6 +67,7 @@ class SentimentShift(base.AnomalyDetector):
         self.prior_var = prior_var
         self.min_count = min_count
         self.min_shift = min_shift
+        self.look_cost = look_cost
         self.grace_period = grace_period
         self.baseline_ = EWMean(alpha=alpha, prior_var=prior_var)
 
@@ -105,4 +109,6 @@ class SentimentShift(base.AnomalyDetector):
         se = math.sqrt(max(self.baseline_.var, 0.01) / count)
         drop = self.baseline(prior) - mean
         deviation = drop - 1.96 * se
-        return evidence_score(normal_log10_sf(drop / se), deviation, self.min_shift)
+        return evidence_score(
+            normal_log10_sf(drop / se) - self.look_cost, deviation, self.min_shift
+        )
