@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import _events_counted, _ingest_stats, _scrape, raw_consume
+from bench_pipeline import _events_counted, _ingest_stats, raw_consume
+from harness import scrape as _scrape
 
 from detectors.contract.alerts import encode_alert, iso_utc
 from detectors.replay import Replay
