@@ -126,7 +126,7 @@ def main() -> int:
         f"(b) worker: drained in {seconds:.1f} s ({len(lines) / seconds:,.0f} events/s, "
         f"{detected / seconds:,.0f} brand buckets/s), peak RSS {peak:.0f} MiB, "
         f"late partials {late:.0f}, entity-state changelog records {changelog:,.0f} "
-        f"({changelog / max(detected, 1):.1f} per brand bucket)",
+        f"({changelog / max(detected, 1):.3g} per brand bucket)",
         flush=True,
     )
     started = time.perf_counter()

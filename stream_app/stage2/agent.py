@@ -115,8 +115,10 @@ class DetectStage:
         """Before partitions are revoked or the worker stops: every dirty state to the changelog,
         awaited, so a partition's next owner restores what this worker detected (its offsets
         may stay uncommitted: the next owner re-reads those buckets and finds them applied)."""
+        waiting = self.flusher.waiting()
         try:
             await asyncio.wait_for(self.flusher.flush_and_wait(), timeout=30.0)
+            log.info("stage 2 flushed before a rebalance or stop (%d messages waited)", waiting)
         except Exception:
             log.exception("stage-2 states not flushed before the rebalance or stop")
 
