@@ -69,8 +69,6 @@ class DirtyFlush:
         self._tokens: list[Any] = []
         self._delivery: asyncio.Future[Any] | None = None
         self.last_s = clock()
-        self.flushes = 0
-        self.written = 0  # state records written by the flushes
 
     def done(self, tokens: Iterable[Any]) -> None:
         """Messages whose state effects are all applied in memory: acknowledged after the next
@@ -92,8 +90,7 @@ class DirtyFlush:
         made until now (these states, outbox entries, snapshots, tombstones, and the writes of
         earlier flushes still in flight) is delivered. Returns that delivery (None: nothing to
         wait for, the messages are acknowledged already)."""
-        self.written += self._write()
-        self.flushes += 1
+        self._write()
         self.last_s = self._clock()
         tokens, self._tokens = self._tokens, []
         futures = self._take_unsent()
