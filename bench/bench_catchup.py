@@ -9,8 +9,10 @@ topics (key: post id) before the worker starts. Measured:
 
 * ``(a)`` a plain aiokafka consumer group reading and decoding every message;
 * ``(b)`` the worker: seconds until every event is counted and stage 2 has drained (no brand
-  bucket detected for 10 s, not counted), its peak RSS, stage-2 brand buckets per second, and the
-  partial buckets that reached stage 2 after their bucket was detected (late: target 0);
+  bucket detected for 10 s, not counted), its peak RSS, stage-2 brand buckets per second, the
+  partial buckets that reached stage 2 after their bucket was detected (late: target 0), and the
+  records written to the entity-state changelog (``crisiswatch_state_changelog_records_total``,
+  writes and tombstones);
 * ``(c)`` the offline replay (``detectors.replay``) of the same lines in this process;
 * parity: the alert messages (id, sequence, status, severity) of (b) and (c) for buckets ending
   at least two hours before the data's end.
@@ -30,7 +32,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import _events_counted, _ingest_stats, _scrape, raw_consume
+from bench_pipeline import _events_counted, _ingest_stats, raw_consume
+from harness import scrape as _scrape
 
 from detectors.contract.alerts import encode_alert, iso_utc
 from detectors.replay import Replay
@@ -109,8 +112,11 @@ def main() -> int:
         try:
             worker.wait_ready(timeout=180)
             seconds, peak = drain(worker, len(lines))
-            late, detected = _scrape(
-                worker, "crisiswatch_partials_late_total", "crisiswatch_buckets_detected_total"
+            late, detected, changelog = _scrape(
+                worker,
+                "crisiswatch_partials_late_total",
+                "crisiswatch_buckets_detected_total",
+                "crisiswatch_state_changelog_records_total",
             )
         finally:
             worker.stop()
@@ -119,7 +125,8 @@ def main() -> int:
     print(
         f"(b) worker: drained in {seconds:.1f} s ({len(lines) / seconds:,.0f} events/s, "
         f"{detected / seconds:,.0f} brand buckets/s), peak RSS {peak:.0f} MiB, "
-        f"late partials {late:.0f}",
+        f"late partials {late:.0f}, entity-state changelog records {changelog:,.0f} "
+        f"({changelog / max(detected, 1):.3g} per brand bucket)",
         flush=True,
     )
     started = time.perf_counter()

@@ -61,6 +61,7 @@ class CrisisApp:
             broker_rebalance_timeout=session_s,
             consumer_auto_offset_reset="earliest",
             producer_acks=-1,
+            broker_commit_interval=settings.app.commit_interval_ms / 1000,
             stream_wait_empty=False,
         )
         self.sink = sink if sink is not None else BucketingSink(settings, metrics)

@@ -124,6 +124,8 @@ class AppSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     include_text_in_alerts: bool = False
     gc_gen0_threshold: Annotated[int, msgspec.Meta(ge=0)] = 10_000
     shared_snapshot_ms: Annotated[int, msgspec.Meta(ge=1_000)] = 60_000
+    # Faust's broker_commit_interval; stage 2 flushes its dirty entity states at least this often
+    commit_interval_ms: Annotated[int, msgspec.Meta(ge=100, le=600_000)] = 2_800
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -1,11 +1,14 @@
 """Stage 2, detect: a Faust agent over ``crisiswatch.buckets`` with state in changelogged tables.
 
 Per message: merge partials / record marks (``Assembler``), run the pure ``DetectionEngine`` on
-every complete brand bucket, write the touched entity states and the bucket's alerts (the
-outbox) to their tables, wait for both on the changelog, then publish the alerts. A message is
-acknowledged (its offset committable) only once everything it wrote is on the changelog. A crash
-before that re-runs the bucket from the older state (nothing of it was published); a crash after
-it finds the bucket applied (summaries de-duplicated) and re-sends the outbox's identical alerts.
+every complete brand bucket; the touched entity states change in memory and are marked dirty.
+They are written to the changelog at most once per commit interval (:mod:`.dirty_flush`), and
+before a bucket's alerts are published: its alerts go to the outbox, every dirty state and the
+outbox are flushed and awaited on the changelog, then the alerts are sent. A message is
+acknowledged (its offset committable) only once a flush after it has delivered. A crash before
+that re-runs its buckets from the older states (none of their alerts was published, unless a
+later alert flushed them); a crash after it finds the bucket applied (summaries de-duplicated)
+and re-sends the outbox's identical alerts.
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from functools import partial
 from typing import Any, cast
 
 import faust
-from faust.types import TP, EventT, FutureMessage, StreamT
+from faust.types import TP, StreamT
 
 from detectors.contract.alerts import Alert, decode_alert, encode_alert
 from detectors.contract.brand_bucket import BrandBucket
@@ -29,6 +31,7 @@ from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.stage2.alert_outbox import AlertOutbox
 from stream_app.stage2.assembler import Assembler
+from stream_app.stage2.dirty_flush import DirtyFlush
 from stream_app.stage2.open_alerts import OpenAlerts
 from stream_app.stage2.ordered_acks import OrderedAcks
 from stream_app.stage2.shared_snapshots import SharedSnapshots
@@ -76,13 +79,21 @@ class DetectStage:
         }
         state_name, shared_name, outbox_name = CHANGELOG_TABLES
         self.state_table = durable_table(app, state_name, **table_args)
-        self.state = WriteBackState(TableView(self.state_table))
+        self.state = WriteBackState(TableView(self.state_table), put=self.state_table.put)
         self.shared_table = durable_table(app, shared_name, **table_args)
         self.shared = SharedSnapshots(TableView(self.shared_table), settings.app.shared_snapshot_ms)
         self.outbox_table = durable_table(app, outbox_name, **table_args)
         self.outbox = AlertOutbox(TableView(self.outbox_table))
         self.durable_tables = (self.state_table, self.shared_table, self.outbox_table)
         self.acks = OrderedAcks()  # acknowledged to Faust in offset order only (see there)
+        conf = app.conf  # the dirty states are flushed at least once per commit interval
+        self.flusher = DirtyFlush(
+            self._write_states,
+            self._take_unsent,
+            self.acks,
+            interval_s=float(conf.broker_commit_interval),
+            every=int(conf.broker_commit_every),
+        )
         self.engine: DetectionEngine | None = None
         self.assemblers: dict[int, Assembler] = {}
         self.open_alerts = OpenAlerts(metrics)
@@ -91,9 +102,28 @@ class DetectStage:
         self.processed = 0
         self._entities_counted_at = 0.0
         app.agent(self.topic, name="detect")(self.detect)
+        app.timer(self.flusher.interval_s / 2, name="stage2-flush")(self._flush_if_due)
         # mode types every handler as (sender, *args, signal=..., **kwargs): it cannot say that
         # this signal always sends the assigned set as the one positional argument.
         app.on_partitions_assigned.connect(self._on_assigned)  # type: ignore[arg-type]
+        app.on_partitions_revoked.connect(self._flush_before)  # type: ignore[arg-type]
+        app.on_before_shutdown.connect(self._flush_before)  # type: ignore[arg-type]
+
+    async def _flush_if_due(self, *_: Any) -> None:
+        """The timer: flush an idle stream's dirty states once the interval has passed."""
+        if self.flusher.due():
+            self.flusher.flush()
+
+    async def _flush_before(self, sender: Any, *_: Any, **__: Any) -> None:
+        """Before partitions are revoked or the worker stops: every dirty state to the changelog,
+        awaited, so a partition's next owner restores what this worker detected (its offsets
+        may stay uncommitted: the next owner re-reads those buckets and finds them applied)."""
+        waiting = self.flusher.waiting()
+        try:
+            await asyncio.wait_for(self.flusher.flush_and_wait(), timeout=30.0)
+            log.info("stage 2 flushed before a rebalance or stop (%d messages waited)", waiting)
+        except Exception:
+            log.exception("stage-2 states not flushed before the rebalance or stop")
 
     async def _on_assigned(self, sender: Any, assigned: set[TP], **_: Any) -> None:
         """Forget the assembly of buckets-topic partitions that moved to another worker."""
@@ -146,13 +176,15 @@ class DetectStage:
         """The agent: one buckets-topic message at a time, acknowledged only once detected.
 
         A partial's offset is acknowledged (so committed) only after its bucket's alerts were
-        delivered and the entity states written; after a crash it is simply read again.
+        delivered and a flush after it put the entity states on the changelog; after a crash it
+        is simply read again.
         """
         noack = cast("faust.Stream[bytes]", stream).noack()  # a Stream: StreamT has no noack()
         if self.calendar_loaded is not None:  # campaigns declared before the start apply
             await self.calendar_loaded.wait()
         async for event in noack.events():
             partition = event.message.partition
+            self.state.partition = partition  # the changelog partition of what it changes
             self.acks.arrived(event)
             try:
                 message = decode(event.value)
@@ -170,7 +202,7 @@ class DetectStage:
                     self.metrics.late_partials.inc()
                 if amendment is not None:  # late events of a bucket already detected
                     await self._detect_bucket(partition, amendment, message.ingested_at_s)
-                    self._ack_when_durable([event])
+                    self.flusher.done([event])
                     self.metrics.amendments.inc()
             else:
                 assembler.add_mark(message, now)
@@ -188,17 +220,20 @@ class DetectStage:
                 for bucket in buckets:
                     await self._detect_bucket(partition, bucket, pending.ingested_at_s)
                 self._snapshot_shared(partition, now)
-                self._ack_when_durable(pending.tokens)
+                self.flusher.done(pending.tokens)
                 self.processed += 1
                 if pending.amendments_only:
                     self.metrics.amendments.inc(len(buckets))
                 else:
                     self.metrics.buckets_detected.inc()
+            if self.flusher.due():
+                self.flusher.flush()
             self._count_entities(now)
 
     async def _detect_bucket(self, partition: int, bucket: BrandBucket, ingested_at: float) -> None:
-        """Detect on one brand bucket; its states and alerts reach the changelog, then the alerts
-        are published (see :mod:`stream_app.stage2.alert_outbox`)."""
+        """Detect on one brand bucket; if it alerts, its alerts go to the outbox, every dirty
+        state and the outbox reach the changelog, then the alerts are published (see
+        :mod:`stream_app.stage2.alert_outbox`). Otherwise its states just stay dirty."""
         engine = self._engine(partition)
         alerts = engine.process(bucket)
         if alerts:
@@ -207,56 +242,32 @@ class DetectStage:
         else:  # nothing new; or a bucket applied before a crash: its alerts again, byte for byte
             payloads = self.outbox.resend(bucket)
             alerts = [decode_alert(payload) for payload in payloads]
-        self._count_state_writes(engine, self.state.flush())
         if alerts:
-            await self._durable()
+            await self.flusher.flush_and_wait()
             await self._publish(alerts, payloads, ingested_at)
 
-    def _count_state_writes(self, engine: DetectionEngine, written: int) -> None:
+    def _write_states(self) -> int:
+        """The flush's write: every dirty state to the table (so its changelog), counted."""
+        written = self.state.flush()
         metrics = self.metrics
         metrics.changelog_records.labels(kind="write").inc(written)
         if self.state.deleted:
             metrics.changelog_records.labels(kind="delete").inc(self.state.deleted)
             self.state.deleted = 0
-        for level, count in engine.expired.items():
-            metrics.expired.labels(level=level).inc(count)
-        engine.expired.clear()
+        engine = self.engine
+        if engine is not None:
+            for level, count in engine.expired.items():
+                metrics.expired.labels(level=level).inc(count)
+            engine.expired.clear()
+        return written
 
-    def _take_unsent(self) -> list[FutureMessage]:
+    def _take_unsent(self) -> list[asyncio.Future[Any]]:
         return [f for table in self.durable_tables for f in table.take_unsent()]
-
-    async def _durable(self) -> None:
-        """Wait until every table write so far is on the changelog."""
-        unsent = self._take_unsent()
-        if unsent:
-            await asyncio.gather(*unsent)
 
     def _snapshot_shared(self, partition: int, now: float) -> None:
         engine = self.engine
         if engine is not None and engine.shared is not None:
             self.shared.maybe_write(engine.shared, partition, now)
-
-    def _ack_when_durable(self, tokens: list[EventT[bytes]]) -> None:
-        """Acknowledge ``tokens`` once every table write made so far has reached the changelog.
-
-        Until then their offsets stay uncommitted, so a worker killed before delivery reads
-        those buckets again (and the engine, finding them unapplied, applies them again).
-        """
-        unsent = self._take_unsent()
-        if not unsent:
-            self.acks.finished_all(tokens)
-            return
-        delivered = asyncio.gather(*unsent)
-        delivered.add_done_callback(partial(self._ack_delivered, list(tokens)))
-
-    def _ack_delivered(
-        self, tokens: list[EventT[bytes]], delivered: asyncio.Future[list[object]]
-    ) -> None:
-        if delivered.cancelled() or delivered.exception() is not None:
-            error = "cancelled" if delivered.cancelled() else repr(delivered.exception())
-            log.error("state not written to the changelog (%s): offsets left uncommitted", error)
-            return
-        self.acks.finished_all(tokens)
 
     async def _publish(
         self, alerts: list[Alert], payloads: list[bytes], ingested_at: float

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import pickle
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import faust
@@ -30,6 +30,23 @@ class DurableTable(faust.Table[str, str]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._unsent: list[FutureMessage] = []
+        self._partition: int | None = None
+
+    def put(self, key: str, value: str, partition: int) -> None:
+        """``self[key] = value`` with its changelog record on ``partition`` (Faust would take the
+        partition of the message being processed, which a deferred write no longer is)."""
+        self._partition = partition
+        try:
+            self[key] = value
+        finally:
+            self._partition = None
+
+    def partition_for_key(self, key: Any) -> int | None:
+        """The partition given to :meth:`put`, else Faust's: the current message's."""
+        if self._partition is not None:
+            return self._partition
+        partition: int | None = super().partition_for_key(key)
+        return partition
 
     def send_changelog(self, *args: Any, **kwargs: Any) -> FutureMessage:
         """Send one changelog record (as Faust does) and keep its delivery future."""
@@ -89,13 +106,22 @@ def decode_state(text: str) -> EntityState:
 class WriteBackState(MutableMapping[str, EntityState]):
     """Entity states over a table of pickled bytes (base64 text); writes held until ``flush``.
 
+    Reads see the latest state (the cache of changed and recently read states, then the table);
+    the table, and so the changelog, gets each changed state once per :meth:`flush`, on the
+    changelog partition of the buckets-topic partition (:attr:`partition`) that last changed it.
     Text, because Faust's changelog recovery decodes values as text whatever the table schema.
     """
 
-    def __init__(self, table: MutableMapping[str, str]) -> None:
+    def __init__(
+        self,
+        table: MutableMapping[str, str],
+        put: Callable[[str, str, int], None] | None = None,
+    ) -> None:
         self.table = table
+        self._put = put if put is not None else _put_ignoring_partition(table)
         self.cache: dict[str, EntityState] = {}
-        self.dirty: set[str] = set()
+        self.dirty: dict[str, int] = {}  # key -> partition of the message that changed it
+        self.partition = 0  # the buckets-topic partition being processed (set by stage 2)
         self.deleted = 0  # tombstones written
 
     def __getitem__(self, key: str) -> EntityState:
@@ -107,13 +133,16 @@ class WriteBackState(MutableMapping[str, EntityState]):
 
     def __setitem__(self, key: str, value: EntityState) -> None:
         self.cache[key] = value
-        self.dirty.add(key)
+        self.dirty[key] = self.partition
 
     def __delitem__(self, key: str) -> None:
-        self.cache.pop(key, None)
-        self.dirty.discard(key)
-        del self.table[key]  # a tombstone on the changelog partition of the current message
-        self.deleted += 1
+        cached = self.cache.pop(key, None) is not None
+        dirty = self.dirty.pop(key, None) is not None
+        if key in self.table:
+            del self.table[key]  # a tombstone, at once, on the current message's partition
+            self.deleted += 1
+        elif not (cached or dirty):
+            raise KeyError(key)  # (created since the last flush: nothing to write or delete)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.table)
@@ -126,9 +155,16 @@ class WriteBackState(MutableMapping[str, EntityState]):
 
     def flush(self) -> int:
         """Write every changed state to the table (one changelog record per key); clear cache."""
-        for key in self.dirty:
-            self.table[key] = encode_state(self.cache[key])
+        for key, partition in self.dirty.items():
+            self._put(key, encode_state(self.cache[key]), partition)
         written = len(self.dirty)
         self.dirty.clear()
         self.cache.clear()
         return written
+
+
+def _put_ignoring_partition(table: MutableMapping[str, str]) -> Callable[[str, str, int], None]:
+    def put(key: str, value: str, partition: int) -> None:
+        table[key] = value
+
+    return put
