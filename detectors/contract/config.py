@@ -95,8 +95,8 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     cusum_min_negative: Annotated[int, msgspec.Meta(ge=1)] = 5
     cusum_offset: Annotated[float, msgspec.Meta(ge=0.0)] = 3.0  # nats charged for the looks
     # log10 units the fixed-scope ratio and sentiment tests are charged for their looks (a
-    # window is judged on every bucket, thousands of times a day)
-    window_look_cost: Annotated[float, msgspec.Meta(ge=0.0)] = 0.0
+    # window is judged on every bucket, 2,880 times a day): docs/detection.md
+    window_look_cost: Annotated[float, msgspec.Meta(ge=0.0)] = 1.5
     bot_raid_score: Probability = 0.5
     bot_min_repeat_share: Probability = 0.3
     # events with an author a bucket needs before its author concentration is judged: low, so a
