@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
 from tqdm import tqdm
 
 from detectors.bucketing.bucketer import Bucketer
@@ -72,9 +73,15 @@ def brand_buckets(chunks: list[list[bytes]]) -> list[BrandBucket]:
     return out + group_by_brand(bucketer.flush())
 
 
-def stage2_only(buckets: list[BrandBucket]) -> int:
-    engine = DetectionEngine(DetectionConfig(), WindowConfig())
+def stage2_only(buckets: list[BrandBucket], config: DetectionConfig | None = None) -> int:
+    engine = DetectionEngine(config or DetectionConfig(), WindowConfig())
     return sum(len(engine.process(bucket)) for bucket in buckets)
+
+
+def variant(sets: list[str]) -> DetectionConfig:
+    """The default ``DetectionConfig`` with ``KEY=VALUE`` overrides."""
+    fields = dict(item.split("=", 1) for item in sets)
+    return msgspec.convert(fields, DetectionConfig, strict=False)
 
 
 def best_of(fn: Callable[[T], int], chunks: T, repeat: int) -> tuple[float, float, int]:
@@ -97,6 +104,14 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="simulator volume multiplier")
     parser.add_argument("--repeat", type=int, default=2, help="passes of each measurement")
     parser.add_argument("--stage2", action="store_true", help="also time the engine alone")
+    parser.add_argument(
+        "--stage2-variant",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --stage2, also time the engine with these DetectionConfig overrides, in the "
+        "same run (e.g. cusum=false): the cost of a feature as a ratio",
+    )
     args = parser.parse_args()
     if args.file:
         lines = [line for line in args.file.read_bytes().splitlines() if line.strip()]
@@ -120,6 +135,15 @@ def main() -> int:
         rows.append(("stage 2", seconds, cpu, result))
         n_summaries = sum(len(b.summaries) for b in buckets)
         print(f"stage 2: {cpu / n_summaries * 1e6:.1f} µs CPU per summary ({n_summaries:,})")
+        if args.stage2_variant:
+            config = variant(args.stage2_variant)
+            v_seconds, v_cpu, v_result = best_of(lambda b: stage2_only(b, config), buckets, 1)
+            rows.append(("stage 2 " + " ".join(args.stage2_variant), v_seconds, v_cpu, v_result))
+            print(
+                f"stage 2 with {' '.join(args.stage2_variant)}: "
+                f"{v_cpu / n_summaries * 1e6:.1f} µs CPU per summary; default / variant CPU "
+                f"{cpu / v_cpu:.2f}x"
+            )
     base = rows[0][1]
     print("| pass | seconds | events/s | ratio to decode | CPU s | events/CPU s | output |")
     print("|---|---:|---:|---:|---:|---:|---:|")

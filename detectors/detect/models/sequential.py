@@ -84,6 +84,20 @@ class _Cusum(SlotPickle, base.AnomalyDetector):
             self.run[0] = self.run[0] * decay + a
             self.run[1] = self.run[1] * decay + b
 
+    def _idle(self) -> bool:
+        """:meth:`_advance` of a bucket without observations (all increments 0), cheaply;
+        False when there is no evidence at all (the score is 0)."""
+        stats = self.stats
+        if stats[0] == 0.0 and max(stats) == 0.0:
+            self.run[0] = self.run[1] = 0.0
+            return False
+        decay = self.decay
+        for i in range(len(stats)):
+            stats[i] *= decay
+        self.run[0] *= decay
+        self.run[1] *= decay
+        return True
+
     def _preview(self, increments: list[float]) -> float:
         """:attr:`statistic` after increments, without keeping them."""
         best: float = max(
@@ -155,6 +169,10 @@ class RatioCusum(_Cusum):
         """Add one bucket (``k`` negatives of ``n`` trials; baseline ratio ``p0``, dispersion
         ``disp``, material effect ``scale``) and return the score after it."""
         p0 = min(0.95, max(0.005, p0))
+        if n <= 0.0:
+            if not self._idle():
+                return 0.0
+            return self._score(self.statistic, self.run[0], self.run[1], p0, scale)
         self._advance(self._increments(k, n, p0, max(1.0, disp), scale), k, n)
         return self._score(self.statistic, self.run[0], self.run[1], p0, scale)
 
@@ -233,6 +251,10 @@ class SentimentCusum(_Cusum):
         """Add one bucket (sentiment ``total`` over ``count`` comments; baseline mean ``mu0``,
         per-comment variance ``var``, material drop ``shift``) and return the score after it."""
         var = max(var, 0.01)
+        if count <= 0.0:
+            if not self._idle():
+                return 0.0
+            return self._score(self.statistic, self.run[0], self.run[1], mu0, var, shift)
         self._advance(self._increments(total, count, mu0, var, shift), total, count)
         return self._score(self.statistic, self.run[0], self.run[1], mu0, var, shift)
 

@@ -174,23 +174,25 @@ def surge(start: int) -> Callable[[Traffic, int], BrandBucket | None]:
 
 
 def test_brand_first_day_opens_viral_at_most_watch() -> None:
-    """A volume-only surge on a brand's first day (after warm-up): viral, capped at watch; the
-    same surge a day later is not capped."""
-    first_day = run(surge(600), n=700)
+    """A volume-only surge in a brand's first ``cold_start_buckets`` (a day by default; 300
+    here, to keep the test short), after warm-up: viral, capped at watch; the same surge later
+    is not capped."""
+    cfg = DetectionConfig(shared_models=False, cold_start_buckets=300)
+    first_day = run(surge(200), cfg, n=260)
     viral = [a for a in first_day if a.kind == "viral"]
     assert viral and {a.severity for a in viral} == {"watch"}
     assert crisis_opens(first_day) == []
-    later = [a for a in run(surge(3_000), n=3_100) if a.kind == "viral"]
+    later = [a for a in run(surge(400), cfg, n=460) if a.kind == "viral"]
     assert any(a.severity == "critical" for a in later)
 
 
 def test_launching_post_never_opens_critical_viral() -> None:
     """A new post whose launch is far busier than usual: viral at most warning."""
-    traffic, engine = Traffic(), DetectionEngine(CFG, WindowConfig())
-    alerts: list[Alert] = []
-    for i in range(3_100):
+    traffic, alerts = Traffic(), []
+    engine = DetectionEngine(msgspec.structs.replace(CFG, cold_start_buckets=0), WindowConfig())
+    for i in range(400):
         batch = traffic.calm(i)
-        if i >= 3_000:  # a second post launches with a burst
+        if i >= 300:  # a second post launches with a burst
             burst = traffic.bucket(i, 150, 0, 10)
             new_post = msgspec.structs.replace(burst.summaries[1], entity="b-p2")
             batch = msgspec.structs.replace(batch, summaries=[*batch.summaries, new_post])
