@@ -23,7 +23,11 @@ pytestmark = pytest.mark.e2e
 def test_replay_and_stream_agree_on_every_alert(broker, settings_factory, tmp_path: Path):
     settings, env, lines, offline = prepare_scenario(broker, settings_factory, tmp_path)
     kinds = Counter(a["kind"] for a in offline if a["status"] == "open")
-    assert kinds["crisis"] >= 1 and kinds["viral"] >= 1, kinds
+    # the demo's pile-on; its viral post is too small at this scale to alert (the viral alert
+    # this test used to see was the pile-on's own volume, called viral a minute before its
+    # crisis evidence: the CUSUMs of issue 19 removed it). Viral alerts stream = replay is
+    # checked by tests/e2e/test_campaign.py.
+    assert kinds["crisis"] >= 4 and kinds["viral"] == 0, kinds
 
     worker = start_worker(env, tmp_path / "worker.log")
     try:
