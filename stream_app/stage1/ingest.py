@@ -33,7 +33,6 @@ from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.stage1.deadletter import encode_dead_letters
 from stream_app.stage1.lean_records import LeanConsumer, LeanRecord, install, lean_values
-from stream_app.stage1.partition_progress import PartitionProgress
 from stream_app.stage1.redact import redact_user_ids
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,7 @@ class IngestService(Service):
         self.assigned: set[TopicPartition] = set()
         self.positions: dict[TopicPartition, int] = {}
         self.shard_active_at: dict[int, float] = {}
-        self.progress = PartitionProgress(settings.ingest.idle_partition_ms / 1000)
+        self.data_at: dict[TopicPartition, float] = {}
         self.paused: set[TopicPartition] = set()
         self.consuming = False
         self._stopping = False
@@ -170,7 +169,6 @@ class IngestService(Service):
             log.exception("commit on revoke failed; the new owner re-reads (at-least-once)")
         if self.sink is not None:
             self.sink.revoke({tp.partition for tp in revoked})
-        self.progress.forget({tp.partition for tp in revoked})
         self.assigned -= set(revoked)
 
     async def on_assigned(self, assigned: list[TopicPartition]) -> None:
@@ -237,7 +235,7 @@ class IngestService(Service):
             return
         end = records[-1][0] + 1
         self.positions[tp] = end
-        self.progress.saw_data(tp, time.monotonic())
+        self.data_at[tp] = time.monotonic()
         skew_ms = self.settings.ingest.max_clock_skew_ms
         offsets, values = zip(*records, strict=True)
         result = self.decoder.decode_many(
@@ -303,10 +301,9 @@ class IngestService(Service):
         """Release buffered events in event-time order; pause partitions running ahead.
 
         Per shard, events are released up to the oldest newest-event-time of its partitions that
-        may still have input (a k-way merge; :mod:`stream_app.stage1.partition_progress`). A
-        partition more than ``max_skew_ms`` of event time ahead of that, or a shard that far
-        ahead of the slowest shard, is paused. A shard with nothing to read for ``idle_shard_ms``
-        (counted from the worker's traffic starting) has its watermark raised to the newest one.
+        still have input (a k-way merge). A partition more than ``max_skew_ms`` of event time
+        ahead of that, or a shard that far ahead of the slowest shard, is paused. A shard with
+        nothing to read for ``idle_shard_ms`` has its watermark raised to the newest one.
         """
         if self.sink is None or self.consumer is None:
             return
@@ -315,8 +312,11 @@ class IngestService(Service):
         by_shard: dict[int, list[TopicPartition]] = {}
         for tp in assignment:
             by_shard.setdefault(tp.partition, []).append(tp)
+        quiet_s = self.settings.ingest.idle_partition_ms / 1000
         has_input = {
-            tp: tp in self.paused or not self.progress.quiet(tp, now) or await self._has_input(tp)
+            tp: tp in self.paused
+            or now - self.data_at.get(tp, -1e18) < quiet_s
+            or await self._has_input(tp)
             for tp in assignment
         }
         tp_time = self.sink.tp_time
@@ -349,7 +349,7 @@ class IngestService(Service):
             p
             for p in by_shard
             if safe.get(p) is None
-            and now - self.progress.idle_since(self.shard_active_at.setdefault(p, now)) >= idle_s
+            and now - self.shard_active_at.setdefault(p, now) >= idle_s
             and newest is not None
             and marks.get(p, -1) < newest
         }
