@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 
 from detectors.bucketing.bucketer import Bucketer
 from detectors.contract.alerts import Alert
-from detectors.contract.brand_bucket import group_by_brand
+from detectors.contract.brand_bucket import BrandBucket, group_by_brand
 from detectors.contract.config import DetectionConfig, WindowConfig
 from detectors.contract.summary import BucketSummary
 from detectors.detect.engine import DetectionEngine
@@ -75,31 +75,41 @@ class Replay:
 
     def feed_many(self, messages: Sequence[bytes | str]) -> list[Alert]:
         """Raw messages in arrival order; alerts of the buckets they complete."""
+        return self.detect(self.buckets_of(messages))
+
+    def finish(self) -> list[Alert]:
+        """Close every remaining bucket (end of input) and detect on them."""
+        return self.detect(self.final_buckets())
+
+    def buckets_of(self, messages: Sequence[bytes | str]) -> list[BrandBucket]:
+        """Stage 1 alone: the brand buckets that raw messages complete, in detection order."""
         payloads = [m.encode() if isinstance(m, str) else m for m in messages]
         decoded = self.decoder.decode_many(payloads)
         for _position, rejections in decoded.rejections:
             for rejection in rejections:
                 self.rejected[rejection.reason] += 1
         self.events += len(decoded.columns)
-        alerts: list[Alert] = []
+        buckets: list[BrandBucket] = []
         for summaries in self.bucketer.add_messages(decoded.columns):
-            alerts.extend(self._detect(summaries))
-        return alerts
+            buckets.extend(self._grouped(summaries))
+        return buckets
 
-    def finish(self) -> list[Alert]:
-        """Close every remaining bucket (end of input) and detect on them."""
-        return self._detect(self.bucketer.flush())
+    def final_buckets(self) -> list[BrandBucket]:
+        """Stage 1 alone at the end of input: every remaining bucket, closed."""
+        return self._grouped(self.bucketer.flush())
 
-    def _detect(self, summaries: list[BucketSummary]) -> list[Alert]:
-        if not summaries:
-            return []
-        self.summaries += len(summaries)
+    def detect(self, buckets: Iterable[BrandBucket]) -> list[Alert]:
+        """Stage 2 alone: the alerts of brand buckets, in order."""
         alerts: list[Alert] = []
-        for bucket in group_by_brand(summaries):
+        for bucket in buckets:
             alerts.extend(self.engine.process(bucket))
         for alert in alerts:
             self.alerts[(alert.kind, alert.status)] += 1
         return alerts
+
+    def _grouped(self, summaries: list[BucketSummary]) -> list[BrandBucket]:
+        self.summaries += len(summaries)
+        return group_by_brand(summaries) if summaries else []
 
 
 def replay(

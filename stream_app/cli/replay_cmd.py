@@ -78,6 +78,14 @@ def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: i
     show = not args.no_progress and (args.progress or size >= PROGRESS_MIN_BYTES)
     bar = tqdm(total=size or None, unit="B", unit_scale=True, disable=not show, file=sys.stderr)
     with bar:
+        if args.processes == 2:
+            from stream_app.cli.replay_processes import replay_two_processes
+
+            def progress(alerts: int) -> None:
+                bar.set_postfix_str(f"{run.events:,} events, {alerts:,} alerts")
+
+            replay_two_processes(run, _chunks(source, bar), out, progress)
+            return run
         for chunk in _chunks(source, bar):
             out.writelines(encode_alert(alert) + b"\n" for alert in run.feed_many(chunk))
             bar.set_postfix_str(f"{run.events:,} events, {sum(run.alerts.values()):,} alerts")
@@ -100,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             print(f"crisiswatch replay: --calendar {args.calendar}: {exc}", file=sys.stderr)
             return 2
+    from stream_app.cli.replay_processes import DetectionProcessError, default_processes
+
+    if args.processes is None:
+        args.processes = default_processes()
     if args.events == "-":
         source: IO[bytes] = sys.stdin.buffer
         size = 0
@@ -115,6 +127,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             with open(args.out, "wb") as out:
                 result = _replay(args, source, out, size)
+    except DetectionProcessError as exc:
+        print(f"crisiswatch replay: {exc} (its traceback is above)", file=sys.stderr)
+        return 1
     finally:
         if source is not sys.stdin.buffer:
             source.close()
@@ -142,6 +157,14 @@ def register(subparsers: Any) -> None:
         metavar="ENTRIES.jsonl",
         help="planned campaigns and sensitivity, one calendar entry per line (as "
         "crisiswatch calendar list --json prints them)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="2: detect in a second process while this one decodes and buckets (same output, "
+        "about half the wall time); default 2 on a machine with 2 or more CPUs",
     )
     parser.add_argument("--progress", action="store_true", help="always show a progress bar")
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
