@@ -9,6 +9,9 @@ acknowledged (its offset committable) only once a flush after it has delivered. 
 that re-runs its buckets from the older states (none of their alerts was published, unless a
 later alert flushed them); a crash after it finds the bucket applied (summaries de-duplicated)
 and re-sends the outbox's identical alerts.
+
+Over 300 lines: the message loop, its flush and publish hooks and the rebalance callbacks all
+act on the one agent's tables, assembler and outbox; split, they would pass that state around.
 """
 
 from __future__ import annotations
