@@ -124,8 +124,10 @@ def _sequential_scores(
     """Add this bucket's organic counts to the entity's CUSUMs: their ratio and sentiment
     scores (the material effects are the fixed-window tests')."""
     ratio, sentiment = st.ratio, st.sentiment
-    p0 = min(0.95, max(0.005, ratio_baseline))
-    scale = max(ratio.min_delta, ratio.relative_lift * p0)
+    p0 = ratio_baseline if ratio_baseline > 0.005 else 0.005  # min(0.95, max(0.005, baseline))
+    p0 = p0 if p0 < 0.95 else 0.95
+    lifted = ratio.relative_lift * p0
+    scale = lifted if lifted > ratio.min_delta else ratio.min_delta  # max(min_delta, lifted)
     r = st.cusum_ratio.step(cur.negative, cur.trials, p0, ratio.baseline_.disp, scale)
     m = st.cusum_sentiment.step(
         cur.sent_sum,
