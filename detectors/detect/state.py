@@ -232,4 +232,4 @@ class EntityState(SlotPickle):
     @property
     def any_open(self) -> bool:
         """True while a crisis or viral alert is open on this entity."""
-        return self.crisis.is_open or self.viral.is_open
+        return self.crisis.alert_id is not None or self.viral.alert_id is not None  # is_open
