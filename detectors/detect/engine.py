@@ -10,8 +10,9 @@ state, so the same sequence of buckets per brand gives the same alerts, whatever
 with
 other brands; the shared per-level models are advisory (``detectors`` field only).
 
-Over 300 lines by a few: one brand bucket's processing (screening, brand, children, amendments)
-reads as one unit; scoring, policy and explanations live in their own modules.
+Over 300 lines: one brand bucket's processing (screening, brand, children, amendments) reads as
+one unit; scoring, policy steps (:mod:`detectors.detect.tracks`) and explanations live in their
+own modules.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import statistics
 from collections import Counter
 from collections.abc import MutableMapping
 
-from detectors.contract.alerts import Alert, Kind, Severity
+from detectors.contract.alerts import Alert, Kind
 from detectors.contract.brand_bucket import BrandBatch
 from detectors.contract.config import DetectionConfig, WindowConfig
 from detectors.contract.summary import (
@@ -32,13 +33,14 @@ from detectors.contract.summary import (
     split_key,
 )
 from detectors.detect.campaigns import Calendar, CalendarEntry, Campaigns, Tuning
-from detectors.detect.classify import Verdict, classify
+from detectors.detect.classify import classify
 from detectors.detect.expiry import Roster, is_expired
 from detectors.detect.explain import build_alert
-from detectors.detect.policy import AlertPolicy, Decision, Track
+from detectors.detect.policy import AlertPolicy, Decision
 from detectors.detect.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.detect.shared import SharedModels, features
 from detectors.detect.state import BrandBook, EntityState
+from detectors.detect.tracks import step_track
 
 _NONE = Campaigns((), "", [])  # no entity in a campaign
 
@@ -318,7 +320,8 @@ class DetectionEngine:
         ):
             if policy.idle(track, start, 0.0 if suppressed else score):
                 continue  # no alert open and nothing to open: the streak is broken, that is all
-            decision = self._step(
+            decision = step_track(
+                policy,
                 kind,
                 track,
                 score,
@@ -342,57 +345,6 @@ class DetectionEngine:
         st.last_ms = start
         st.n_buckets += 1
         return alerts
-
-    def _step(
-        self,
-        kind: str,
-        track: Track,
-        score: float,
-        st: EntityState,
-        s: BucketSummary,
-        a: Assessment,
-        verdict: Verdict,
-        parent: str | None,
-        brand_buckets: int,
-        campaign: CalendarEntry | None,
-        cold: bool,
-        launch_age: int | None,
-    ) -> Decision | None:
-        """One policy track's step for this bucket (``kind`` crisis or viral)."""
-        cfg = self.config
-        is_brand = s.level == "brand"
-        warm = (st.n_buckets if is_brand else brand_buckets) >= cfg.warmup_buckets
-        factor = cfg.overwhelming_volume_factor
-        suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
-        cap: Severity | None = None
-        if kind == "crisis":
-            strong_at = cfg.overwhelming_score
-            floor = a.window.trials >= factor * cfg.min_reactions
-            strong = score >= strong_at and a.sustained >= strong_at
-        else:
-            strong_at = cfg.viral_overwhelming_score
-            floor = a.current.events >= factor * cfg.min_volume
-            strong = score >= strong_at
-            if campaign is not None:  # a declared campaign: volume alone is at most watch
-                cap = "watch"
-            elif cold:
-                cap = cfg.cold_start_viral_severity
-            elif launch_age is not None:
-                cap = cfg.launch_viral_severity
-        overwhelming = strong and floor
-        return self.policy.step(
-            track,
-            level=s.level,
-            entity=s.entity,
-            kind=kind,  # type: ignore[arg-type]
-            bucket_ms=s.start_ms,
-            score=0.0 if suppressed else score,
-            allow_open=warm or overwhelming,
-            overwhelming=cfg.fast_open and strong,
-            bot=verdict.pattern == "bot_raid",
-            parent_alert_id=None if is_brand else parent,
-            cap=cap,
-        )
 
     def _features(self, a: Assessment) -> dict[str, float]:
         cur = a.current
