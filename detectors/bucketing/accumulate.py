@@ -10,6 +10,7 @@ summed as integer micro-units, so sums do not depend on arrival order (exact mer
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
 from operator import add
 
 import numpy as np
@@ -56,10 +57,10 @@ class Acc:
     def counts(self) -> list[int]:
         """The totals of :data:`FIELDS`."""
         out = [0] * len(FIELDS)
-        for n, fields in zip(self.codes, SLOT_FIELDS, strict=True):
-            if n:
-                for field in fields:
-                    out[field] += n
+        codes = self.codes
+        for n, fields in compress(zip(codes, SLOT_FIELDS, strict=True), codes):  # used slots
+            for field in fields:
+                out[field] += n
         return out
 
     def absorb(self, other: Acc) -> None:
@@ -235,9 +236,9 @@ def accumulate(buckets: Buckets, batch: EventColumns, size_ms: int) -> None:
     ts = batch.ts_ms
     starts = (ts - ts % size_ms).tolist()
     group_of: dict[tuple[int, str, str, tuple[str, ...]], int] = {}
-    add = group_of.setdefault  # a new key gets the next group number
+    number = group_of.setdefault  # a new key gets the next group number
     keys = zip(starts, batch.brand, batch.post_id, batch.hashtags, strict=True)
-    inv = np.array([add(key, len(group_of)) for key in keys], np.int64)
+    inv = np.array([number(key, len(group_of)) for key in keys], np.int64)
     n_groups = len(group_of)
     counts = np.bincount(inv * N_CODES + batch.slot, minlength=n_groups * N_CODES)
     rows = counts.reshape(n_groups, N_CODES).tolist()
@@ -248,10 +249,7 @@ def accumulate(buckets: Buckets, batch: EventColumns, size_ms: int) -> None:
     hashes = _author_sets(batch, inv, n_groups)
     for g, (start, brand, post, tags) in enumerate(group_of):
         acc = accumulator(buckets, start, brand, post, tags)
-        codes = acc.codes
-        for slot, count in enumerate(rows[g]):
-            if count:
-                codes[slot] += count
+        acc.codes = list(map(add, acc.codes, rows[g]))
         if sums is not None:
             acc.sentiment += int(sums[g])
         found = hashes.get(g)

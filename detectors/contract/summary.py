@@ -92,4 +92,11 @@ def top(items: list[Ranked], n: int) -> list[Ranked]:
     """
     if len(items) <= 1 and n >= 1:  # what nsmallest returns, without its machinery
         return list(items)
-    return heapq.nsmallest(n, items, key=lambda x: (-x[1], -x[2], x[0]))
+    if n >= 2 and len(items) <= n:  # nsmallest sorts the whole list then (ties: stable)
+        return sorted(items, key=_rank)
+    return heapq.nsmallest(n, items, key=_rank)
+
+
+def _rank(item: Ranked) -> tuple[int, int, str]:
+    """The sort key of :func:`top`."""
+    return (-item[1], -item[2], item[0])

@@ -8,6 +8,7 @@ clock.
 
 from __future__ import annotations
 
+import functools
 import math
 from array import array
 
@@ -18,6 +19,7 @@ DAY_MS = 24 * HOUR_MS
 SLOTS = 48  # 24 hours of the day x (weekday, weekend)
 
 
+@functools.lru_cache(maxsize=4096)  # every entity of a brand bucket asks for the same start
 def season_slot(t_ms: int) -> int:
     """The seasonal slot of an instant: hour of day (UTC), +24 on Saturdays and Sundays.
 
@@ -79,22 +81,29 @@ class SeasonalBaseline(SlotPickle):
 
     def expected(self, t_ms: int) -> float:
         """The expected count of the bucket starting at ``t_ms``."""
-        return max(0.0, self.level * self.factors[season_slot(t_ms)])
+        expected = self.level * self.factors[season_slot(t_ms)]
+        return expected if expected > 0.0 else 0.0  # max(0.0, expected)
 
     def learn_one(self, value: float, t_ms: int) -> None:
         """Learn the count of one bucket."""
         slot = season_slot(t_ms)
         factor = float(self.factors[slot])
-        expected = self.level * factor
-        a = max(self.alpha, 1.0 / (self.n + 1))
-        if self.n >= 10 and expected > 0.5:
+        level, n, alpha = self.level, self.n, self.alpha
+        expected = level * factor
+        a = 1.0 / (n + 1)
+        if not a > alpha:  # max(alpha, 1 / (n + 1))
+            a = alpha
+        if n >= 10 and expected > 0.5:
             resid = (value - expected) ** 2 / expected
-            self.disp += self.alpha * (min(resid, 50.0) - self.disp)
-        self.level += a * (value / factor - self.level)
-        if self.n >= 30 and self.level > 1e-6:
-            target = min(20.0, max(0.05, value / self.level))
+            self.disp += alpha * ((50.0 if resid > 50.0 else resid) - self.disp)  # min(resid, 50)
+        level += a * (value / factor - level)
+        self.level = level
+        if n >= 30 and level > 1e-6:
+            target = value / level  # min(20.0, max(0.05, value / level))
+            target = target if target > 0.05 else 0.05
+            target = target if target < 20.0 else 20.0
             self.factors[slot] = factor + self.season_alpha * (target - factor)
-        self.n += 1
+        self.n = n + 1
 
     def skip(self, buckets: int, first_t_ms: int, size_ms: int) -> None:
         """Learn ``buckets`` empty buckets starting at ``first_t_ms`` (a gap in the stream)."""
@@ -138,15 +147,21 @@ class EWRatio(SlotPickle):
     def learn_one(self, k: float, n: float, prior: float = 0.1, prior_weight: float = 20.0) -> None:
         """Learn one bucket with ``k`` hits out of ``n``, winsorised at ``clip`` standard
         deviations above the current baseline (a slow drift cannot drag the baseline along)."""
-        p = min(0.99, max(0.01, self.ratio(prior, prior_weight)))
+        alpha, s_k, s_n = self.alpha, self.s_k, self.s_n
+        p = (s_k + prior * prior_weight) / (s_n + prior_weight)  # self.ratio(prior, prior_weight)
+        p = p if p > 0.01 else 0.01  # min(0.99, max(0.01, p))
+        p = p if p < 0.99 else 0.99
         if n >= 5:
             resid = (k - n * p) ** 2 / (n * p * (1 - p))
-            self.disp += self.alpha * (min(max(resid, 0.5), 30.0) - self.disp)
+            resid = 0.5 if resid < 0.5 else resid  # min(max(resid, 0.5), 30.0)
+            self.disp += alpha * ((30.0 if resid > 30.0 else resid) - self.disp)
         if self.n >= 10 and n > 0:
-            k = min(k, n * p + self.clip * math.sqrt(n * p * (1 - p) * self.disp))
-        decay = 1.0 - self.alpha
-        self.s_k = self.s_k * decay + k
-        self.s_n = self.s_n * decay + n
+            bound = n * p + self.clip * math.sqrt(n * p * (1 - p) * self.disp)
+            if bound < k:  # min(k, bound)
+                k = bound
+        decay = 1.0 - alpha
+        self.s_k = s_k * decay + k
+        self.s_n = s_n * decay + n
         self.n += 1
 
     def skip(self, buckets: int) -> None:

@@ -66,7 +66,7 @@ def noisy_or(scores: list[float]) -> float:
     """
     rest = 1.0
     for s in scores:
-        rest *= 1.0 - clip01(s)
+        rest *= 1.0 - (0.0 if s <= 0.0 else 1.0 if s >= 1.0 else float(s))  # clip01(s)
     return 1.0 - rest
 
 

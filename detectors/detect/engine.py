@@ -10,8 +10,9 @@ state, so the same sequence of buckets per brand gives the same alerts, whatever
 with
 other brands; the shared per-level models are advisory (``detectors`` field only).
 
-Over 300 lines by a few: one brand bucket's processing (screening, brand, children, amendments)
-reads as one unit; scoring, policy and explanations live in their own modules.
+Over 300 lines: one brand bucket's processing (screening, brand, children, amendments) reads as
+one unit; scoring, policy steps (:mod:`detectors.detect.tracks`) and explanations live in their
+own modules.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import statistics
 from collections import Counter
 from collections.abc import MutableMapping
 
-from detectors.contract.alerts import Alert, Kind, Severity
+from detectors.contract.alerts import Alert, Kind
 from detectors.contract.brand_bucket import BrandBatch
 from detectors.contract.config import DetectionConfig, WindowConfig
 from detectors.contract.summary import (
@@ -39,6 +40,7 @@ from detectors.detect.policy import AlertPolicy, Decision
 from detectors.detect.scoring import ZERO, Assessment, Counts, Priors, assess, learn
 from detectors.detect.shared import SharedModels, features
 from detectors.detect.state import BrandBook, EntityState
+from detectors.detect.tracks import step_track
 
 _NONE = Campaigns((), "", [])  # no entity in a campaign
 
@@ -100,7 +102,7 @@ class DetectionEngine:
             if key not in by_key:
                 level, entity = split_key(key)
                 by_key[key] = empty_summary(level, entity, brand, start, end)
-        keys = sorted(by_key, key=lambda k: (LEVEL_ORDER[by_key[k].level], k))
+        keys = _ordered(by_key)
         states = {k: self._fetch(k, by_key[k].level, start) for k in keys}
         # 1. screen posts for bot raids; attribute their counts to the brand and their hashtags
         raid: dict[str, Counts] = {}
@@ -174,9 +176,9 @@ class DetectionEngine:
             self._first_reading(book, batch)
         brand_st.brand = brand
         self.state[brand_key] = brand_st
-        for key in keys:
-            states[key].brand = brand
-            self.roster.touch(brand, key, start)
+        for st in states.values():
+            st.brand = brand
+        self.roster.touch_all(brand, keys, start)
         if self.roster.due(brand, start, self.config.expiry_sweep_ms):
             self._expire(brand, start)
         return alerts
@@ -288,7 +290,8 @@ class DetectionEngine:
         cfg, size, start = self.config, self.window.size_ms, s.start_ms
         if st.last_ms >= start:
             return []
-        campaign = self.campaigns.of(s.key)
+        key = s.key
+        campaign = self.campaigns.of(key)
         alerts: list[Alert] = []
         gap = (start - st.last_ms) // size - 1 if st.last_ms >= 0 else 0
         if gap > 0:
@@ -304,61 +307,40 @@ class DetectionEngine:
                     if kind == "crisis" and d.status == "resolve":
                         st.new_episode()
                     alerts.append(self._alert(d, kind, s, None))  # type: ignore[arg-type]
-        key = s.key
         discount = 0.0 if launch is None else launch.get(key, 0.0)
         a = assess(st, s, pri, raid, authors.get(key, 0.0), self.slow_decay, discount, cfg.cusum)
         verdict = classify(a.scores, cfg, a.raw_crisis)
         if self.shared is not None and self.shared.offer(s.level):  # features only if learned
             self.shared.learn(s.level, self._features(a))
-        is_brand = s.level == "brand"
-        warm = (st.n_buckets if is_brand else brand_buckets) >= cfg.warmup_buckets
-        factor = cfg.overwhelming_volume_factor
         suppressed = verdict.pattern == "bot_raid" and cfg.bot_raid_action == "suppress"
-        viral_cap: Severity | None = None
-        if campaign is not None:  # a declared campaign: volume alone is at most watch
-            viral_cap = "watch"
-        elif cold:
-            viral_cap = cfg.cold_start_viral_severity
-        elif launch_age is not None:
-            viral_cap = cfg.launch_viral_severity
-        for kind, track, score, strong_at, floor, cap in (
-            (
-                "crisis",
-                st.crisis,
-                verdict.crisis,
-                cfg.overwhelming_score,
-                a.window.trials >= factor * cfg.min_reactions,
-                None,
-            ),
-            (
-                "viral",
-                st.viral,
-                verdict.viral,
-                cfg.viral_overwhelming_score,
-                a.current.events >= factor * cfg.min_volume,
-                viral_cap,
-            ),
+        policy = self.policy
+        for kind, track, score in (
+            ("crisis", st.crisis, verdict.crisis),
+            ("viral", st.viral, verdict.viral),
         ):
-            strong = score >= strong_at and (kind == "viral" or a.sustained >= strong_at)
-            overwhelming = strong and floor
-            decision = self.policy.step(
+            if policy.idle(track, start, 0.0 if suppressed else score):
+                continue  # no alert open and nothing to open: the streak is broken, that is all
+            decision = step_track(
+                policy,
+                kind,
                 track,
-                level=s.level,
-                entity=s.entity,
-                kind=kind,  # type: ignore[arg-type]
-                bucket_ms=start,
-                score=0.0 if suppressed else score,
-                allow_open=warm or overwhelming,
-                overwhelming=cfg.fast_open and strong,
-                bot=verdict.pattern == "bot_raid",
-                parent_alert_id=None if is_brand else parent,
-                cap=cap,
+                score,
+                st,
+                s,
+                a,
+                verdict,
+                parent,
+                brand_buckets,
+                campaign,
+                cold,
+                launch_age,
             )
             if decision is not None and decision.status == "resolve" and kind == "crisis":
                 st.new_episode()
             if decision is not None:
                 alerts.append(self._alert(decision, kind, s, a, score, campaign))  # type: ignore[arg-type]
-        anomalous = st.any_open or max(verdict.crisis, verdict.viral) >= cfg.resolve_score
+        crisis, viral = verdict.crisis, verdict.viral
+        anomalous = st.any_open or (viral if viral > crisis else crisis) >= cfg.resolve_score
         learn(st, s, a, pri, anomalous, cfg, volume=campaign is None)
         st.last_ms = start
         st.n_buckets += 1
@@ -399,6 +381,14 @@ class DetectionEngine:
             shared_score=shared,
             campaign=None if campaign is None else campaign.ref(),
         )
+
+
+def _ordered(by_key: dict[str, BucketSummary]) -> list[str]:
+    """The keys by level (brand, post, hashtag), then key: the order entities are scored in."""
+    by_level: tuple[list[str], ...] = ([], [], [])
+    for key, s in by_key.items():
+        by_level[LEVEL_ORDER[s.level]].append(key)
+    return [key for keys in by_level for key in sorted(keys)]
 
 
 def _rollup_keys(brand: str, brand_key: str, post: BucketSummary) -> list[str]:

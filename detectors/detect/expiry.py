@@ -20,6 +20,8 @@ listed once touched again).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from detectors.contract.config import DetectionConfig
 from detectors.detect.state import EntityState
 
@@ -52,6 +54,12 @@ class Roster:
     def touch(self, brand: str, key: str, last_ms: int) -> None:
         """Entity ``key`` of ``brand`` was scored on the bucket starting at ``last_ms``."""
         self.children.setdefault(brand, {})[key] = last_ms
+
+    def touch_all(self, brand: str, keys: Iterable[str], last_ms: int) -> None:
+        """:meth:`touch` of each of ``keys``."""
+        children = self.children.setdefault(brand, {})
+        for key in keys:
+            children[key] = last_ms
 
     def forget(self, brand: str, key: str) -> None:
         """``key`` is no longer stored."""

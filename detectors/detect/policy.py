@@ -107,6 +107,17 @@ class AlertPolicy:
         track.since_emit += buckets
         return []
 
+    def idle(self, track: Track, bucket_ms: int, score: float) -> bool:
+        """The cheap case of :meth:`step`: with no alert open, a bucket below ``watch_score`` (or
+        in cooldown) only breaks the streak. True when that is all it did (then :meth:`step`
+        would return None; don't call it)."""
+        if track.alert_id is None and (
+            bucket_ms < track.cooldown_until or score < self.config.watch_score
+        ):
+            track.streak = 0
+            return True
+        return False
+
     def step(
         self,
         track: Track,

@@ -11,7 +11,7 @@ from detectors.contract.config import DetectionConfig
 from detectors.contract.summary import BucketSummary
 from detectors.detect.classify import Scores
 from detectors.detect.state import (
-    EVENTS,
+    FIELDS,
     RAID_NEG,
     RAID_SENT_COUNT,
     RAID_TRIALS,
@@ -107,14 +107,27 @@ def _crisis_scores(st: EntityState, scopes: tuple[Counts, ...], pri: Priors) -> 
     return ratio, sentiment
 
 
+def _scope_scores(st: EntityState, c: Sequence[float], pri: Priors) -> tuple[float, float]:
+    """The ratio and sentiment scores of one scope (negative, trials, sentiment sum and count);
+    the tests' volume floors are checked here first (a floored scope scores 0 without a call)."""
+    ratio_model, sentiment_model = st.ratio, st.sentiment
+    trials, count = c[1], c[3]
+    ratio = 0.0 if trials < ratio_model.min_total else ratio_model.score(c[0], trials, pri.ratio)
+    if count < sentiment_model.min_count:
+        return ratio, 0.0
+    return ratio, sentiment_model.score(c[2], count, pri.sentiment)
+
+
 def _sequential_scores(
     st: EntityState, cur: Counts, ratio_baseline: float, sentiment_baseline: float
 ) -> tuple[float, float]:
     """Add this bucket's organic counts to the entity's CUSUMs: their ratio and sentiment
     scores (the material effects are the fixed-window tests')."""
     ratio, sentiment = st.ratio, st.sentiment
-    p0 = min(0.95, max(0.005, ratio_baseline))
-    scale = max(ratio.min_delta, ratio.relative_lift * p0)
+    p0 = ratio_baseline if ratio_baseline > 0.005 else 0.005  # min(0.95, max(0.005, baseline))
+    p0 = p0 if p0 < 0.95 else 0.95
+    lifted = ratio.relative_lift * p0
+    scale = lifted if lifted > ratio.min_delta else ratio.min_delta  # max(min_delta, lifted)
     r = st.cusum_ratio.step(cur.negative, cur.trials, p0, ratio.baseline_.disp, scale)
     m = st.cusum_sentiment.step(
         cur.sent_sum,
@@ -155,67 +168,71 @@ def assess(
     the bucket, the rolling window and the long EW scope, and, when ``sequential``, add it to the
     entity's CUSUMs. ``launch``: events of launching posts within a usual launch, left out of
     the volume test."""
-    negative = float(s.negative)
-    raw = Counts(
-        negative,
+    raw = (
+        float(s.negative),
         float(s.negative + s.likes),
         float(s.sentiment_sum),
         float(s.sentiment_count),
         float(s.events),
     )
-    sums = st.push_sums((*raw, raid.negative, raid.trials, raid.sent_sum, raid.sent_count))
-    raw_win = Counts._make(sums[:RAID_NEG])
-    raid_win = sums[RAID_NEG:]
-    cur, win = _minus(raw, raid), _minus(raw_win, raid_win)
-    st.push_slow((cur.negative, cur.trials, cur.sent_sum, cur.sent_count), slow_decay)
-    slow = Counts._make((*st.slow, 0.0))
-    ratio_model = st.ratio
+    sums = st.push_sums(raw + raid[:4])  # the window's sums, then its previous mean of events
+    cur, win = _minus(raw, raid), _minus(sums, sums[RAID_NEG:FIELDS])
+    slow = st.push_slow(cur[:4], slow_decay)
+    ratio_model, sentiment_model = st.ratio, st.sentiment
     baseline = ratio_model.baseline(pri.ratio)
-    scopes: tuple[Counts, ...] = (cur, win, slow)
-    if win.trials > 0 and win.negative <= win.trials * (baseline + ratio_model.min_delta / 2):
-        scopes = (cur, win)  # the long scope only counts while the recent window is still bad
+    # the long scope only counts while the recent window is still bad
+    long_scope = not (
+        win.trials > 0 and win.negative <= win.trials * (baseline + ratio_model.min_delta / 2)
+    )
     # the bucket alone, then the scopes of several buckets (their evidence is "sustained")
-    bucket_ratio, bucket_sentiment = _crisis_scores(st, scopes[:1], pri)
-    ratio, sentiment = _crisis_scores(st, scopes[1:], pri)
-    sentiment_baseline = st.sentiment.baseline(pri.sentiment)
+    bucket_ratio, bucket_sentiment = _scope_scores(st, cur, pri)
+    ratio, sentiment = _scope_scores(st, win, pri)
+    if long_scope:
+        r, m = _scope_scores(st, slow, pri)
+        if r > ratio:  # the first of equal scores, as ``max``
+            ratio = r
+        if m > sentiment:
+            sentiment = m
+    sentiment_baseline = sentiment_model.baseline(pri.sentiment)
     if sequential:
         r, m = _sequential_scores(st, cur, baseline, sentiment_baseline)
         # like the long scope, sequential evidence counts only while the recent window is not
         # plainly calm again (so an alert resolves once the episode is over)
-        if len(scopes) == 3:
-            ratio = max(ratio, r)
-        if win.sent_count <= 0 or win.sent_sum < win.sent_count * (
-            sentiment_baseline - st.sentiment.min_shift / 2
-        ):
-            sentiment = max(sentiment, m)
+        if long_scope and r > ratio:
+            ratio = r
+        if (
+            win.sent_count <= 0
+            or win.sent_sum < win.sent_count * (sentiment_baseline - sentiment_model.min_shift / 2)
+        ) and m > sentiment:
+            sentiment = m
     sustained = 1.0 - (1.0 - ratio) * (1.0 - sentiment)
     if bucket_ratio > ratio:
         ratio = bucket_ratio
     if bucket_sentiment > sentiment:
         sentiment = bucket_sentiment
     raw_crisis = None
-    if raid_win[RAID_TRIALS - RAID_NEG] > 0 or raid_win[RAID_SENT_COUNT - RAID_NEG] > 0:
-        r, m = _crisis_scores(st, (raw, raw_win), pri)
+    if sums[RAID_TRIALS] > 0 or sums[RAID_SENT_COUNT] > 0:
+        r, m = _crisis_scores(st, (Counts._make(raw), Counts._make(sums[:RAID_NEG])), pri)
         raw_crisis = 1.0 - (1.0 - r) * (1.0 - m)
     events = cur.events
-    expected = st.volume.expected_at(s.start_ms, pri.volume)
-    scores = Scores(
-        ratio=ratio,
-        sentiment=sentiment,
-        volume=st.volume.score(max(0.0, events - launch), expected),
-        authors=authors_score,
+    volume = st.volume
+    expected = volume.expected_at(s.start_ms, pri.volume)
+    organic = events - launch
+    count = organic if organic > 0.0 else 0.0  # max(0.0, organic)
+    volume_score = (
+        0.0 if expected is None or count < volume.min_count else volume.score(count, expected)
     )
     return Assessment(
-        scores=scores,
-        raw_crisis=raw_crisis,
-        sustained=sustained,
-        current=cur,
-        window=win,
-        expected_volume=expected,
-        previous_mean=st.previous_mean(EVENTS),
-        ratio_baseline=baseline,
-        sentiment_baseline=sentiment_baseline,
-        launch=min(launch, events),
+        Scores(ratio, sentiment, volume_score, authors_score),
+        raw_crisis,
+        sustained,
+        cur,
+        win,
+        expected,
+        sums[FIELDS],
+        baseline,
+        sentiment_baseline,
+        events if events < launch else launch,  # min(launch, events)
     )
 
 

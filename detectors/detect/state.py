@@ -25,6 +25,7 @@ from detectors.detect.slots import SlotPickle
 NEG, TRIALS, SENT_SUM, SENT_COUNT, EVENTS = range(5)
 RAID_NEG, RAID_TRIALS, RAID_SENT_SUM, RAID_SENT_COUNT = range(5, 9)
 FIELDS = 9
+_FIELD_RANGE = range(FIELDS)
 
 
 class BrandBook(SlotPickle):
@@ -149,12 +150,16 @@ class EntityState(SlotPickle):
 
     def push_sums(self, values: tuple[float, ...]) -> list[float]:
         """:meth:`push` one bucket, then the sums of every field over the rolling window (each
-        the :meth:`window_sum` of that field)."""
+        the :meth:`window_sum` of that field), then the :meth:`previous_mean` of ``EVENTS``."""
         ring = self.ring
-        ring[: len(ring) - FIELDS] = ring[FIELDS:]
-        ring[len(ring) - FIELDS :] = array("f", values)
+        size = len(ring)
+        ring[: size - FIELDS] = ring[FIELDS:]
+        ring[size - FIELDS :] = array("f", values)
         flat = ring.tolist()
-        return [sum(flat[field::FIELDS]) for field in range(FIELDS)]
+        sums = [sum(flat[field::FIELDS]) for field in _FIELD_RANGE]
+        previous = flat[EVENTS : size - FIELDS : FIELDS]  # the events of the buckets before
+        sums.append(float(sum(previous)) / len(previous) if previous else 0.0)
+        return sums
 
     def push_empty(self, buckets: int, slow_decay: float) -> None:
         """Append ``buckets`` empty buckets."""
@@ -167,10 +172,12 @@ class EntityState(SlotPickle):
         for i in range(4):
             self.slow[i] *= decay
 
-    def push_slow(self, values: tuple[float, float, float, float], slow_decay: float) -> None:
-        """Add one bucket's organic counts to the long EW scope."""
+    def push_slow(self, values: tuple[float, ...], slow_decay: float) -> list[float]:
+        """Add one bucket's organic counts to the long EW scope; its (stored) sums after."""
+        slow = self.slow
         for i, value in enumerate(values):
-            self.slow[i] = self.slow[i] * slow_decay + value
+            slow[i] = slow[i] * slow_decay + value
+        return slow.tolist()
 
     def new_episode(self) -> None:
         """A crisis resolved: the long scope and the CUSUMs start afresh."""
@@ -225,4 +232,4 @@ class EntityState(SlotPickle):
     @property
     def any_open(self) -> bool:
         """True while a crisis or viral alert is open on this entity."""
-        return self.crisis.is_open or self.viral.is_open
+        return self.crisis.alert_id is not None or self.viral.alert_id is not None  # is_open

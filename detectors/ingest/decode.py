@@ -166,7 +166,10 @@ class ColumnDecoder(EventDecoder):
         try:
             ts = np.array(ts_raw, np.int64)
         except (TypeError, OverflowError):  # RFC 3339 strings, floats or huge numbers present
-            ts = np.array([_ts_ms(v) for v in ts_raw], np.int64)
+            ts = np.array(
+                [v if type(v) is int and MIN_TS_MS <= v < MAX_TS_MS else _ts_ms(v) for v in ts_raw],
+                np.int64,
+            )  # each _ts_ms(v): an int in range is itself
         bad = (ts < MIN_TS_MS) | (ts >= MAX_TS_MS)
         if not_after_ms is not None:
             bad |= ts > not_after_ms

@@ -74,28 +74,28 @@ class _Cusum(SlotPickle, base.AnomalyDetector):
         self.run[0] = self.run[1] = 0.0
 
     def _advance(self, increments: list[float], a: float, b: float) -> None:
-        decay, stats = self.decay, self.stats
+        decay, stats, run = self.decay, self.stats, self.run
         for i, inc in enumerate(increments):
             value = stats[i] * decay + inc
             stats[i] = value if value > 0.0 else 0.0
         if max(stats) <= 0.0:
-            self.run[0] = self.run[1] = 0.0
+            run[0] = run[1] = 0.0
         else:
-            self.run[0] = self.run[0] * decay + a
-            self.run[1] = self.run[1] * decay + b
+            run[0] = run[0] * decay + a
+            run[1] = run[1] * decay + b
 
     def _idle(self) -> bool:
         """:meth:`_advance` of a bucket without observations (all increments 0), cheaply;
         False when there is no evidence at all (the score is 0)."""
-        stats = self.stats
+        stats, run = self.stats, self.run
         if stats[0] == 0.0 and max(stats) == 0.0:
-            self.run[0] = self.run[1] = 0.0
+            run[0] = run[1] = 0.0
             return False
         decay = self.decay
         for i in range(len(stats)):
             stats[i] *= decay
-        self.run[0] *= decay
-        self.run[1] *= decay
+        run[0] *= decay
+        run[1] *= decay
         return True
 
     def _preview(self, increments: list[float]) -> float:
@@ -157,24 +157,27 @@ class RatioCusum(_Cusum):
         self.min_negative = min_negative
 
     def _increments(self, k: float, n: float, p0: float, disp: float, scale: float) -> list[float]:
-        p1 = min(0.99, p0 + scale)
+        p1 = p0 + scale
+        p1 = p1 if p1 < 0.99 else 0.99  # min(0.99, p0 + scale)
         lift = p1 * (1.0 - p0) / (p0 * (1.0 - p1))
-        out = []
+        log, factor, out = math.log, self.factor, []
         for _ in range(len(self.stats)):
-            out.append((k * math.log(lift) - n * math.log(1.0 - p0 + lift * p0)) / disp)
-            lift *= self.factor
+            out.append((k * log(lift) - n * log(1.0 - p0 + lift * p0)) / disp)
+            lift *= factor
         return out
 
     def step(self, k: float, n: float, p0: float, disp: float, scale: float) -> float:
         """Add one bucket (``k`` negatives of ``n`` trials; baseline ratio ``p0``, dispersion
         ``disp``, material effect ``scale``) and return the score after it."""
-        p0 = min(0.95, max(0.005, p0))
+        p0 = p0 if p0 > 0.005 else 0.005  # min(0.95, max(0.005, p0))
+        p0 = p0 if p0 < 0.95 else 0.95
         if n <= 0.0:
             if not self._idle():
                 return 0.0
-            return self._score(self.statistic, self.run[0], self.run[1], p0, scale)
-        self._advance(self._increments(k, n, p0, max(1.0, disp), scale), k, n)
-        return self._score(self.statistic, self.run[0], self.run[1], p0, scale)
+        else:
+            self._advance(self._increments(k, n, p0, disp if disp > 1.0 else 1.0, scale), k, n)
+        run = self.run
+        return self._score(self.statistic, run[0], run[1], p0, scale)
 
     def _score(self, stat: float, k: float, n: float, p0: float, scale: float) -> float:
         if stat <= 0.0 or k < self.min_negative - 0.5:  # EW run sums: whole counts, decayed
@@ -250,13 +253,14 @@ class SentimentCusum(_Cusum):
     def step(self, total: float, count: float, mu0: float, var: float, shift: float) -> float:
         """Add one bucket (sentiment ``total`` over ``count`` comments; baseline mean ``mu0``,
         per-comment variance ``var``, material drop ``shift``) and return the score after it."""
-        var = max(var, 0.01)
+        var = var if var > 0.01 else 0.01  # max(var, 0.01)
         if count <= 0.0:
             if not self._idle():
                 return 0.0
-            return self._score(self.statistic, self.run[0], self.run[1], mu0, var, shift)
-        self._advance(self._increments(total, count, mu0, var, shift), total, count)
-        return self._score(self.statistic, self.run[0], self.run[1], mu0, var, shift)
+        else:
+            self._advance(self._increments(total, count, mu0, var, shift), total, count)
+        run = self.run
+        return self._score(self.statistic, run[0], run[1], mu0, var, shift)
 
     def _score(
         self, stat: float, total: float, count: float, mu0: float, var: float, shift: float
