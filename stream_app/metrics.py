@@ -170,13 +170,6 @@ class EngineMetrics:
             "data) and were read again from their start.",
             registry=r,
         )
-        self.ingest_stalls = Counter(
-            "crisiswatch_ingest_stalls_total",
-            "Times stage 1's event loop did not run for over 0.5 s (process suspended, a long "
-            "synchronous step, a starved host); each restarts the quiet time of every input "
-            "partition in the event-time merge.",
-            registry=r,
-        )
         self._initialise_known_labels()
 
     def _initialise_known_labels(self) -> None:

@@ -32,13 +32,11 @@ from stream_app.kafka import client_kwargs, fetched_log_ends
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.stage1.deadletter import encode_dead_letters
+from stream_app.stage1.fresh_limits import INF, FreshLimits
 from stream_app.stage1.lean_records import LeanConsumer, LeanRecord, install, lean_values
 from stream_app.stage1.redact import redact_user_ids
 
 log = logging.getLogger(__name__)
-
-TICK_S = 0.1  # the stall watch's period
-STALL_S = 0.5  # the event loop not running for longer than this is a stall (see ``_align``)
 
 
 class EventSink(Protocol):
@@ -113,8 +111,7 @@ class IngestService(Service):
         self.positions: dict[TopicPartition, int] = {}
         self.shard_active_at: dict[int, float] = {}
         self.data_at: dict[TopicPartition, float] = {}
-        self.ticked_at = time.monotonic()  # the stall watch's last turn
-        self.stall_end = float("-inf")  # when the loop last ran again after a stall
+        self.fresh = FreshLimits()
         self.paused: set[TopicPartition] = set()
         self.consuming = False
         self._stopping = False
@@ -174,6 +171,7 @@ class IngestService(Service):
             log.exception("commit on revoke failed; the new owner re-reads (at-least-once)")
         if self.sink is not None:
             self.sink.revoke({tp.partition for tp in revoked})
+        self.fresh.forget({tp.partition for tp in revoked})
         self.assigned -= set(revoked)
 
     async def on_assigned(self, assigned: list[TopicPartition]) -> None:
@@ -220,7 +218,6 @@ class IngestService(Service):
         assert self.consumer is not None
         max_records = self.settings.ingest.max_records
         self._loop_done = asyncio.Event()
-        self.ticked_at = time.monotonic()
         try:
             while not self._stopping:
                 batches = await self.consumer.getmany(timeout_ms=200, max_records=max_records)
@@ -235,23 +232,6 @@ class IngestService(Service):
                 await self._emit_and_commit(bool(batches))
         finally:
             self._loop_done.set()
-
-    @Service.task
-    async def _watch_stalls(self) -> None:
-        """Turn every ``TICK_S``, so that a stall of the event loop is seen (``_note_stall``)."""
-        self.ticked_at = time.monotonic()
-        while not self._stopping:
-            await asyncio.sleep(TICK_S)
-            self._note_stall(time.monotonic())
-
-    def _note_stall(self, now: float) -> None:
-        """If the loop has not turned for ``STALL_S``, the time since was a stall ending now."""
-        gap = now - self.ticked_at - TICK_S
-        if gap > STALL_S:
-            log.info("ingest: the event loop stalled for %.1f s", gap)
-            self.metrics.ingest_stalls.inc()
-            self.stall_end = now
-        self.ticked_at = now
 
     async def _process(self, tp: TopicPartition, records: list[LeanRecord]) -> None:
         if not records:
@@ -328,24 +308,16 @@ class IngestService(Service):
         ahead of that, or a shard that far ahead of the slowest shard, is paused. A shard with
         nothing to read for ``idle_shard_ms`` has its watermark raised to the newest one.
 
-        A partition has no input only on fresh evidence: read up to its high watermark and
-        quiet (no data) for ``idle_partition_ms`` *while the event loop ran*. Its quiet time
-        counts from its last data or from the end of the last stall of the loop, whichever is
-        later; a stall is the loop not turning for over ``STALL_S`` (``_watch_stalls``: the
-        process suspended, a long synchronous step, a GC pause, a starved host). During a stall
-        nothing is fetched, so both the quiet time and the high watermark (from the last fetch
-        before it) are stale: data produced meanwhile would be unseen, its partition counted
-        idle, and the merge would release its neighbours' events past it (it then came in late
-        and was dropped: ``tests/integration/test_ingest_stall.py``). A stall only holds the merge
-        back, for ``idle_partition_ms`` after it; it never makes an event late that no stall
-        would have kept. A partition that never had data and was not stalled over is still idle
-        as soon as a fetch finds it at its end (the start-up gap of docs/guarantees.md).
-        Events that still arrive behind their shard's watermark are dropped and counted as late.
+        A partition read to its high watermark and quiet for ``idle_partition_ms`` has no input,
+        but only for events read before its last poll (:mod:`stream_app.stage1.fresh_limits`):
+        a high watermark from a fetch before the merge read its neighbours' newer data (an event
+        loop stall, the process suspended, a response already on its way) is no evidence that
+        the partition is at its end now, so the release waits for a newer poll. Events that
+        still arrive behind their shard's watermark are dropped and counted as late.
         """
         if self.sink is None or self.consumer is None:
             return
         now = time.monotonic()
-        self._note_stall(now)
         assignment = self.consumer.assignment()
         by_shard: dict[int, list[TopicPartition]] = {}
         for tp in assignment:
@@ -353,19 +325,26 @@ class IngestService(Service):
         quiet_s = self.settings.ingest.idle_partition_ms / 1000
         has_input = {
             tp: tp in self.paused
-            or now - max(self.data_at.get(tp, -1e18), self.stall_end) < quiet_s
+            or now - self.data_at.get(tp, -1e18) < quiet_s
             or await self._has_input(tp)
             for tp in assignment
         }
         tp_time = self.sink.tp_time
-        safe: dict[int, int | None] = {}
+        now_ms = int(time.time() * 1000)  # the clock of aiokafka's poll timestamps
+        safe: dict[int, int | None] = {}  # the merge's limit from the partitions with input
+        release: dict[int, int | None] = {}  # that limit as far as the polls are fresh
         for p, tps in by_shard.items():
             limits = [tp_time.get(tp, -1) for tp in tps if has_input[tp]]
-            safe[p] = min(limits) if limits else None
-            if limits:
+            limit = min(limits) if limits else None
+            safe[p] = limit
+            read_to = max((tp_time.get(tp, -1) for tp in tps), default=-1)
+            polled = min((self._polled_ms(tp) for tp in tps if not has_input[tp]), default=INF)
+            fresh = self.fresh.limit(p, now_ms, INF if limit is None else limit, read_to, polled)
+            release[p] = None if fresh == INF else int(max(fresh, -1))
+            if release[p] is not None:
                 self.shard_active_at[p] = now
-        self.sink.release(safe)
-        self.sink.mark_busy({p for p, limit in safe.items() if limit is not None})
+        self.sink.release(release)
+        self.sink.mark_busy({p for p, limit in release.items() if limit is not None})
         marks = self.sink.watermarks()
         skew = self.settings.ingest.max_skew_ms
         behind = [marks[p] for p, limit in safe.items() if limit is not None and p in marks]
@@ -386,7 +365,7 @@ class IngestService(Service):
         idle = {
             p
             for p in by_shard
-            if safe.get(p) is None
+            if release.get(p) is None
             and now - self.shard_active_at.setdefault(p, now) >= idle_s
             and newest is not None
             and marks.get(p, -1) < newest
@@ -404,6 +383,12 @@ class IngestService(Service):
         if position is None:
             position = await self.consumer.position(tp)
         return position < highwater
+
+    def _polled_ms(self, tp: TopicPartition) -> float:
+        """When a fetch response last updated the partition's high watermark (wall ms)."""
+        assert self.consumer is not None
+        polled = self.consumer.last_poll_timestamp(tp)
+        return -INF if polled is None else polled
 
     def _update_lag(self) -> None:
         assert self.consumer is not None
