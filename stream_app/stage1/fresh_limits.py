@@ -18,7 +18,9 @@ oldest poll of the shard's idle partitions (and never past the current limit). W
 request in flight per broker (aiokafka's fetcher), a response processed after a round answers a
 request sent after the data of that round had been fetched, so the broker already held that
 data when it found the partition at its end. (Across several brokers the order of responses on
-different connections is not guaranteed; the embedded broker is one.) It costs the merge one
+different connections is not guaranteed; the embedded broker is one. The times are wall-clock
+milliseconds, aiokafka's: a clock stepped back holds the merge until polls catch up, one stepped
+forward can make an old poll look fresh.) It costs the merge one
 fetch round trip of delay, not the idle timeout; it does not cover data that reaches the broker
 *after* such a poll with an older event time (a producer's batches arriving apart: that is what
 ``ingest.idle_partition_ms`` after a partition's last data is for).
