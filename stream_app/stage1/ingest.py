@@ -32,6 +32,7 @@ from stream_app.kafka import client_kwargs, fetched_log_ends
 from stream_app.metrics import EngineMetrics
 from stream_app.settings import Settings
 from stream_app.stage1.deadletter import encode_dead_letters
+from stream_app.stage1.fresh_limits import INF, FreshLimits
 from stream_app.stage1.lean_records import LeanConsumer, LeanRecord, install, lean_values
 from stream_app.stage1.redact import redact_user_ids
 
@@ -110,6 +111,7 @@ class IngestService(Service):
         self.positions: dict[TopicPartition, int] = {}
         self.shard_active_at: dict[int, float] = {}
         self.data_at: dict[TopicPartition, float] = {}
+        self.fresh = FreshLimits()
         self.paused: set[TopicPartition] = set()
         self.consuming = False
         self._stopping = False
@@ -169,6 +171,7 @@ class IngestService(Service):
             log.exception("commit on revoke failed; the new owner re-reads (at-least-once)")
         if self.sink is not None:
             self.sink.revoke({tp.partition for tp in revoked})
+        self.fresh.forget({tp.partition for tp in revoked})
         self.assigned -= set(revoked)
 
     async def on_assigned(self, assigned: list[TopicPartition]) -> None:
@@ -304,6 +307,13 @@ class IngestService(Service):
         still have input (a k-way merge). A partition more than ``max_skew_ms`` of event time
         ahead of that, or a shard that far ahead of the slowest shard, is paused. A shard with
         nothing to read for ``idle_shard_ms`` has its watermark raised to the newest one.
+
+        A partition read to its high watermark and quiet for ``idle_partition_ms`` has no input,
+        but only for events read before its last poll (:mod:`stream_app.stage1.fresh_limits`):
+        a high watermark from a fetch before the merge read its neighbours' newer data (an event
+        loop stall, the process suspended, a response already on its way) is no evidence that
+        the partition is at its end now, so the release waits for a newer poll. Events that
+        still arrive behind their shard's watermark are dropped and counted as late.
         """
         if self.sink is None or self.consumer is None:
             return
@@ -320,14 +330,21 @@ class IngestService(Service):
             for tp in assignment
         }
         tp_time = self.sink.tp_time
-        safe: dict[int, int | None] = {}
+        now_ms = int(time.time() * 1000)  # the clock of aiokafka's poll timestamps
+        safe: dict[int, int | None] = {}  # the merge's limit from the partitions with input
+        release: dict[int, int | None] = {}  # that limit as far as the polls are fresh
         for p, tps in by_shard.items():
             limits = [tp_time.get(tp, -1) for tp in tps if has_input[tp]]
-            safe[p] = min(limits) if limits else None
-            if limits:
+            limit = min(limits) if limits else None
+            safe[p] = limit
+            read_to = max((tp_time.get(tp, -1) for tp in tps), default=-1)
+            polled = min((self._polled_ms(tp) for tp in tps if not has_input[tp]), default=INF)
+            fresh = self.fresh.limit(p, now_ms, INF if limit is None else limit, read_to, polled)
+            release[p] = None if fresh == INF else int(max(fresh, -1))
+            if release[p] is not None:
                 self.shard_active_at[p] = now
-        self.sink.release(safe)
-        self.sink.mark_busy({p for p, limit in safe.items() if limit is not None})
+        self.sink.release(release)
+        self.sink.mark_busy({p for p, limit in release.items() if limit is not None})
         marks = self.sink.watermarks()
         skew = self.settings.ingest.max_skew_ms
         behind = [marks[p] for p, limit in safe.items() if limit is not None and p in marks]
@@ -348,7 +365,7 @@ class IngestService(Service):
         idle = {
             p
             for p in by_shard
-            if safe.get(p) is None
+            if release.get(p) is None
             and now - self.shard_active_at.setdefault(p, now) >= idle_s
             and newest is not None
             and marks.get(p, -1) < newest
@@ -366,6 +383,12 @@ class IngestService(Service):
         if position is None:
             position = await self.consumer.position(tp)
         return position < highwater
+
+    def _polled_ms(self, tp: TopicPartition) -> float:
+        """When a fetch response last updated the partition's high watermark (wall ms)."""
+        assert self.consumer is not None
+        polled = self.consumer.last_poll_timestamp(tp)
+        return -INF if polled is None else polled
 
     def _update_lag(self) -> None:
         assert self.consumer is not None
