@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PROGRESS_MIN_BYTES = 5_000_000
 CHUNK_LINES = 4_096  # lines decoded and bucketed at once
+READ_BYTES = 1 << 20  # input read a block of about this size at a time
 
 
 def summary_line(run: Replay) -> str:
@@ -56,15 +57,15 @@ def new_replay(settings: Settings) -> Replay:
 
 
 def _chunks(source: IO[bytes], bar: tqdm[Any]) -> Iterator[list[bytes]]:
-    """Non-blank lines of ``source`` in chunks of at most ``CHUNK_LINES``."""
+    """Non-blank lines of ``source`` in chunks of at most ``CHUNK_LINES`` (read a block at a
+    time: per-line reads and progress updates cost a replay about a tenth of its time)."""
     chunk: list[bytes] = []
-    for line in source:
-        bar.update(len(line))
-        if line.strip():
-            chunk.append(line)
-            if len(chunk) >= CHUNK_LINES:
-                yield chunk
-                chunk = []
+    while block := source.readlines(READ_BYTES):
+        bar.update(sum(map(len, block)))
+        chunk.extend(line for line in block if not line.isspace())
+        while len(chunk) >= CHUNK_LINES:
+            yield chunk[:CHUNK_LINES]
+            del chunk[:CHUNK_LINES]
     if chunk:
         yield chunk
 

@@ -8,8 +8,11 @@ byte-identical to one process while both halves run at once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
@@ -21,6 +24,8 @@ import msgspec
 from detectors.contract.alerts import encode_alert
 from detectors.contract.brand_bucket import BrandBucket
 from detectors.replay import Replay
+
+QUEUED_CHUNKS = 8  # chunks of brand buckets waiting to be sent to the child
 
 
 class DetectionProcessError(RuntimeError):
@@ -55,23 +60,23 @@ def replay_two_processes(
     child.start()
     receiver.close()
     results_out.close()
-    encoder = msgspec.msgpack.Encoder()
+    sending = _Sender(sender, child)
     try:
         for chunk in chunks:
-            _send(sender, encoder, run.buckets_of(chunk), child)
+            sending.put(run.buckets_of(chunk))
             progress(alerts_seen.value)
-        _send(sender, encoder, run.final_buckets(), child)
-        sender.send_bytes(b"")
+        sending.put(run.final_buckets())
+        sending.close()
         try:
             counts: dict[tuple[str, str], int] = results_in.recv()
         except EOFError:
-            counts = {}
             child.join()
             raise DetectionProcessError(
                 f"the detection process ended with exit code {child.exitcode}"
             ) from None
         child.join()
     finally:
+        sending.stop()
         sender.close()
         if child.is_alive():
             child.terminate()
@@ -80,21 +85,64 @@ def replay_two_processes(
     progress(alerts_seen.value)
 
 
-def _send(
-    sender: Connection,
-    encoder: msgspec.msgpack.Encoder,
-    buckets: list[BrandBucket],
-    child: multiprocessing.process.BaseProcess,
-) -> None:
-    if not buckets:
-        return
-    try:
-        sender.send_bytes(encoder.encode(buckets))
-    except (BrokenPipeError, ConnectionResetError):
-        child.join()
-        raise DetectionProcessError(
-            f"the detection process ended with exit code {child.exitcode}"
-        ) from None
+class _Sender:
+    """Encodes and writes brand buckets to the pipe from a thread, a few chunks ahead, so that
+    stage 1 goes on while the child is still busy with a large bucket."""
+
+    def __init__(self, pipe: Connection, child: multiprocessing.process.BaseProcess) -> None:
+        self.pipe, self.child = pipe, child
+        self.queue: queue.Queue[list[BrandBucket] | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
+        self.failed = False
+        self.thread = threading.Thread(target=self._run, name="replay-sender", daemon=True)
+        self.thread.start()
+
+    def put(self, buckets: list[BrandBucket]) -> None:
+        """Queue ``buckets`` (waits while ``QUEUED_CHUNKS`` are queued)."""
+        if buckets:
+            while not self._put(buckets):
+                pass
+
+    def close(self) -> None:
+        """Send everything queued, then the end-of-input mark; raise if the child is gone."""
+        while not self._put(None):
+            pass
+        self.thread.join()
+        self._check()
+
+    def stop(self) -> None:
+        """Let the thread end whatever happened (idempotent)."""
+        self.failed = True
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(None)
+
+    def _put(self, item: list[BrandBucket] | None) -> bool:
+        self._check()
+        try:
+            self.queue.put(item, timeout=0.5)
+        except queue.Full:
+            return False
+        return True
+
+    def _check(self) -> None:
+        if self.failed:
+            self.child.join()
+            raise DetectionProcessError(
+                f"the detection process ended with exit code {self.child.exitcode}"
+            )
+
+    def _run(self) -> None:
+        encoder = msgspec.msgpack.Encoder()
+        while (item := self.queue.get()) is not None and not self.failed:
+            try:
+                self.pipe.send_bytes(encoder.encode(item))
+            except (BrokenPipeError, ConnectionResetError):
+                self.failed = True
+                return
+        if not self.failed:
+            try:
+                self.pipe.send_bytes(b"")
+            except (BrokenPipeError, ConnectionResetError):
+                self.failed = True
 
 
 def _detect_loop(
