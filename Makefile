@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DURATION ?= 0
 PYTEST_ARGS ?=
+TEST_JOBS ?= auto
 
 .PHONY: install test lint typecheck unit integration e2e demo bench clean prometheus alertmanager
 
@@ -33,11 +34,14 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy detectors stream_app tests/tools
 
+# Unit tests and doctests run on every CPU (pytest-xdist); the broker and worker tests one at a
+# time, as their timeouts assume.
 test: install prometheus alertmanager lint typecheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) tests/unit tests/tools detectors stream_app $(PYTEST_ARGS)
+	$(PY) -m pytest tests/integration tests/e2e $(PYTEST_ARGS)
 
 unit: install prometheus alertmanager
-	$(PY) -m pytest tests/unit detectors $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) tests/unit tests/tools detectors stream_app $(PYTEST_ARGS)
 
 integration: install
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
