@@ -10,7 +10,9 @@ state) frequent. Measured with `bench/bench_pipeline.py` (docs/benchmarks.md): f
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 
 def tune_gc(gen0_threshold: int) -> tuple[int, int, int]:
@@ -28,3 +30,24 @@ def tune_gc(gen0_threshold: int) -> tuple[int, int, int]:
         _, gen1, gen2 = gc.get_threshold()
         gc.set_threshold(gen0_threshold, gen1, gen2)
     return gc.get_threshold()
+
+
+@contextlib.contextmanager
+def tuned_gc(gen0_threshold: int) -> Iterator[tuple[int, int, int]]:
+    """:func:`tune_gc` for a block (a command run in-process, e.g. the offline replay), with the
+    thresholds and the frozen objects given back after it.
+
+    >>> before = gc.get_threshold()
+    >>> with tuned_gc(10_000) as inside:
+    ...     inside[0]
+    10000
+    >>> gc.get_threshold() == before
+    True
+    """
+    before = gc.get_threshold()
+    try:
+        yield tune_gc(gen0_threshold)
+    finally:
+        gc.set_threshold(*before)
+        if gen0_threshold > 0:
+            gc.unfreeze()
