@@ -38,7 +38,7 @@ typecheck: install
 # time, as their timeouts assume.
 test: install prometheus alertmanager lint typecheck
 	$(PY) -m pytest -n $(TEST_JOBS) tests/unit tests/tools detectors stream_app $(PYTEST_ARGS)
-	$(PY) -m pytest tests/integration tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=12 tests/integration tests/e2e $(PYTEST_ARGS)
 
 unit: install prometheus alertmanager
 	$(PY) -m pytest -n $(TEST_JOBS) tests/unit tests/tools detectors stream_app $(PYTEST_ARGS)
