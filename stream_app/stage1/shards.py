@@ -6,6 +6,7 @@ offsets are committed only once every bucket they feed has been produced (at-lea
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 
@@ -22,6 +23,9 @@ from stream_app.settings import Settings
 
 MARK_HEARTBEAT_S = 2.0
 _ACCEPTED, _PENDING = OUTCOME_INDEX["accepted"], OUTCOME_INDEX["pending"]
+
+log = logging.getLogger(__name__)
+LATE_LOG_EVERY_S = 60.0  # at most one warning about late events per shard and minute
 
 
 class ShardState:
@@ -40,6 +44,8 @@ class ShardState:
         self.ingested_at_s = 0.0
         self.marked_at_s = 0.0
         self.busy = False  # what the last mark said
+        self.late_logged_at = -1e18  # monotonic time of the last warning about late events
+        self.late_unlogged = 0  # late events since that warning
 
     def take_ready(self, safe: int | None) -> EventColumns:
         """Remove and return every buffered row with ``ts <= safe`` (None: all), in event-time
@@ -129,11 +135,27 @@ class BucketingSink:
                 self.metrics.amended.inc(amended)
             if counts["late"]:
                 self.metrics.late.inc(counts["late"])
+                self._warn_late(partition, state, counts["late"])
             if counts["duplicate"]:
                 self.metrics.duplicates.inc(counts["duplicate"])
             for bound in ("future", "too_old"):
                 if counts[bound]:
                     self.metrics.out_of_bounds.labels(bound=bound).inc(counts[bound])
+
+    def _warn_late(self, partition: int, state: ShardState, late: int) -> None:
+        """Say it in the log too (at most every ``LATE_LOG_EVERY_S`` per shard): late events are
+        lost to detection, and an operator should see it without a dashboard."""
+        state.late_unlogged += late
+        now = time.monotonic()
+        if now - state.late_logged_at < LATE_LOG_EVERY_S:
+            return
+        log.warning(
+            "shard %d: %d events dropped as late (older than the watermark minus grace) since "
+            "the last warning; crisiswatch_events_late_total counts them",
+            partition,
+            state.late_unlogged,
+        )
+        state.late_logged_at, state.late_unlogged = now, 0
 
     def _track_open(self, state: ShardState, rows: EventColumns, outcomes: np.ndarray) -> None:
         """Remember, per partition and bucket, the lowest offset of a row counted in it."""

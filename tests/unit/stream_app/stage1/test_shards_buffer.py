@@ -3,7 +3,10 @@ the offsets it commits stay before every row not yet in a closed bucket."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+import pytest
 from aiokafka.structs import TopicPartition
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -80,3 +83,19 @@ def test_commit_offset_stays_before_an_older_row_released_after_a_newer_one() ->
     sink.release({0: None})  # now offset 10 joins the same, still open bucket
     assert sink.buffered() == 0
     assert sink.commit_offsets() == {tp: 10}
+
+
+def test_late_events_are_counted_and_logged_once_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    metrics = EngineMetrics(CollectorRegistry())
+    sink = BucketingSink(Settings(), metrics)
+    tp = TopicPartition("social.likes", 0)
+    hour = 3_600_000
+    sink.accept(tp, _chunk([(i, hour + i) for i in range(5)], sort=True), end=5)  # bootstrap
+    sink.release({0: None})
+    with caplog.at_level(logging.WARNING, logger="stream_app.stage1.shards"):
+        for offset in (5, 6):  # two events an hour old, one fetch each: one warning a minute
+            sink.accept(tp, _chunk([(offset, 0)], sort=True), end=offset + 1)
+            sink.release({0: None})
+    assert metrics.late._value.get() == 2
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "shard 0: 1 events dropped as late" in warnings[0]
