@@ -70,10 +70,11 @@ def _chunks(source: IO[bytes], bar: tqdm[Any]) -> Iterator[list[bytes]]:
         yield chunk
 
 
-def _replay(args: argparse.Namespace, source: IO[bytes], out: IO[bytes], size: int) -> Replay:
+def _replay(
+    args: argparse.Namespace, settings: Settings, source: IO[bytes], out: IO[bytes], size: int
+) -> Replay:
     from detectors.contract.alerts import encode_alert
 
-    settings = settings_from(args)
     run = new_replay(settings)
     if args.calendar is not None:
         run.engine.set_calendar(_calendar(args.calendar))
@@ -126,12 +127,13 @@ def run(args: argparse.Namespace) -> int:
         size = os.path.getsize(args.events)
     try:
         # the worker's GC thresholds: ~15% off stage 1's CPU (many short-lived containers)
-        with tuned_gc(settings_from(args).app.gc_gen0_threshold):
+        settings = settings_from(args)
+        with tuned_gc(settings.app.gc_gen0_threshold):
             if args.out == "-":
-                result = _replay(args, source, sys.stdout.buffer, size)
+                result = _replay(args, settings, source, sys.stdout.buffer, size)
             else:
                 with open(args.out, "wb") as out:
-                    result = _replay(args, source, out, size)
+                    result = _replay(args, settings, source, out, size)
     except DetectionProcessError as exc:
         print(f"crisiswatch replay: {exc} (its traceback is above)", file=sys.stderr)
         return 1

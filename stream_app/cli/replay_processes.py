@@ -31,6 +31,12 @@ QUEUED_CHUNKS = 8  # chunks of brand buckets waiting to be sent to the child
 class DetectionProcessError(RuntimeError):
     """The detection process ended without reporting its results."""
 
+    @classmethod
+    def ended(cls, child: multiprocessing.process.BaseProcess) -> DetectionProcessError:
+        """The error for ``child``, once it has ended (waits for it)."""
+        child.join()
+        return cls(f"the detection process ended with exit code {child.exitcode}")
+
 
 def default_processes() -> int:
     """2 where a second CPU and ``fork`` exist (the output does not depend on it), else 1."""
@@ -70,10 +76,7 @@ def replay_two_processes(
         try:
             counts: dict[tuple[str, str], int] = results_in.recv()
         except EOFError:
-            child.join()
-            raise DetectionProcessError(
-                f"the detection process ended with exit code {child.exitcode}"
-            ) from None
+            raise DetectionProcessError.ended(child) from None
         child.join()
     finally:
         sending.stop()
@@ -125,10 +128,7 @@ class _Sender:
 
     def _check(self) -> None:
         if self.failed:
-            self.child.join()
-            raise DetectionProcessError(
-                f"the detection process ended with exit code {self.child.exitcode}"
-            )
+            raise DetectionProcessError.ended(self.child)
 
     def _run(self) -> None:
         encoder = msgspec.msgpack.Encoder()
