@@ -124,7 +124,8 @@ def _sequential_scores(
     """Add this bucket's organic counts to the entity's CUSUMs: their ratio and sentiment
     scores (the material effects are the fixed-window tests')."""
     ratio, sentiment = st.ratio, st.sentiment
-    p0 = ratio_baseline if ratio_baseline > 0.005 else 0.005  # min(0.95, max(0.005, baseline))
+    p0 = st.cusum_ratio.reference(ratio_baseline)  # frozen while a run of evidence lasts
+    p0 = p0 if p0 > 0.005 else 0.005  # min(0.95, max(0.005, baseline))
     p0 = p0 if p0 < 0.95 else 0.95
     lifted = ratio.relative_lift * p0
     scale = lifted if lifted > ratio.min_delta else ratio.min_delta  # max(min_delta, lifted)

@@ -13,7 +13,9 @@ bound then guarantees at least ``e**11 / m`` ~ 2e4 quiet buckets between false c
 bank; the bound is loose: simulated at the true baseline (0.1 to 100 trials a minute, 100
 entity-days each) no bank reached ``warning`` for three buckets in a row even with no offset.
 What costs false alerts in practice is a wrong baseline, which the dispersion and the
-material-effect gate below address.
+material-effect gate below address. While a run lasts, the baseline it is tested against is the
+one in force when it began (:meth:`_Cusum.reference`): the engine's baselines keep learning
+until some test calls a bucket anomalous, and would otherwise absorb the change being measured.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class _Cusum(SlotPickle, base.AnomalyDetector):
         self.decay = 0.5 ** (1.0 / half_life)
         self.stats = array("f", [0.0] * alternatives)
         self.run = array("f", [0.0, 0.0])  # EW sums since the statistics last left zero
+        self.ref = math.nan  # the baseline in force when the run began (NaN: no run)
 
     @property
     def alternatives(self) -> int:
@@ -72,17 +75,39 @@ class _Cusum(SlotPickle, base.AnomalyDetector):
         for i in range(len(self.stats)):
             self.stats[i] = 0.0
         self.run[0] = self.run[1] = 0.0
+        self.ref = math.nan
 
-    def _advance(self, increments: list[float], a: float, b: float) -> None:
+    def reference(self, baseline: float) -> float:
+        """The baseline to test against: the one in force when the current run of evidence
+        began (the CUSUM's estimate of the change point), else ``baseline``.
+
+        A baseline that keeps learning while evidence builds absorbs the change it is meant to
+        detect: a fresh post's negative share learned 0.03 -> 0.12 within the first 12 minutes of
+        a pile-on, before any test crossed. Under no change a run is short and the frozen value
+        is the current one.
+        """
+        ref = self.ref
+        return baseline if ref != ref else ref  # NaN: no run
+
+    def slot_default(self, name: str) -> Any:
+        """A state written before the reference was kept: no run in progress."""
+        if name == "ref":
+            return math.nan
+        return super().slot_default(name)
+
+    def _advance(self, increments: list[float], a: float, b: float, ref: float) -> None:
         decay, stats, run = self.decay, self.stats, self.run
         for i, inc in enumerate(increments):
             value = stats[i] * decay + inc
             stats[i] = value if value > 0.0 else 0.0
         if max(stats) <= 0.0:
             run[0] = run[1] = 0.0
+            self.ref = math.nan
         else:
             run[0] = run[0] * decay + a
             run[1] = run[1] * decay + b
+            if self.ref != self.ref:  # NaN: the run begins with this bucket
+                self.ref = ref
 
     def _idle(self) -> bool:
         """:meth:`_advance` of a bucket without observations (all increments 0), cheaply;
@@ -90,6 +115,7 @@ class _Cusum(SlotPickle, base.AnomalyDetector):
         stats, run = self.stats, self.run
         if stats[0] == 0.0 and max(stats) == 0.0:
             run[0] = run[1] = 0.0
+            self.ref = math.nan
             return False
         decay = self.decay
         for i in range(len(stats)):
@@ -142,7 +168,8 @@ class RatioCusum(_Cusum):
     (True, True)
     """
 
-    __slots__ = ("decay", "factor", "min_negative", "offset", "run", "stats")
+    # new slots at the end (SlotPickle: older states are shorter tuples)
+    __slots__ = ("decay", "factor", "min_negative", "offset", "run", "stats", "ref")  # noqa: RUF023
 
     def __init__(
         self,
@@ -168,14 +195,17 @@ class RatioCusum(_Cusum):
 
     def step(self, k: float, n: float, p0: float, disp: float, scale: float) -> float:
         """Add one bucket (``k`` negatives of ``n`` trials; baseline ratio ``p0``, dispersion
-        ``disp``, material effect ``scale``) and return the score after it."""
+        ``disp``, material effect ``scale``) and return the score after it. While a run of
+        evidence lasts, ``p0`` is replaced by the one in force when it began (:meth:`reference`)."""
+        ref = self.ref
+        p0 = p0 if ref != ref else ref
         p0 = p0 if p0 > 0.005 else 0.005  # min(0.95, max(0.005, p0))
         p0 = p0 if p0 < 0.95 else 0.95
         if n <= 0.0:
             if not self._idle():
                 return 0.0
         else:
-            self._advance(self._increments(k, n, p0, disp if disp > 1.0 else 1.0, scale), k, n)
+            self._advance(self._increments(k, n, p0, disp if disp > 1.0 else 1.0, scale), k, n, p0)
         run = self.run
         return self._score(self.statistic, run[0], run[1], p0, scale)
 
@@ -189,7 +219,7 @@ class RatioCusum(_Cusum):
 
     def score_one(self, x: dict[Hashable, Any]) -> float:
         k, n, p0, disp, scale = _ratio_args(x)
-        p0 = min(0.95, max(0.005, p0))
+        p0 = min(0.95, max(0.005, self.reference(p0)))
         incs = self._increments(k, n, p0, max(1.0, disp), scale)
         run_k, run_n = self.run[0] * self.decay + k, self.run[1] * self.decay + n
         return self._score(self._preview(incs), run_k, run_n, p0, scale)
@@ -226,7 +256,8 @@ class SentimentCusum(_Cusum):
     True
     """
 
-    __slots__ = ("decay", "factor", "min_count", "offset", "run", "stats")
+    # new slots at the end (SlotPickle: older states are shorter tuples)
+    __slots__ = ("decay", "factor", "min_count", "offset", "run", "stats", "ref")  # noqa: RUF023
 
     def __init__(
         self,
@@ -252,13 +283,16 @@ class SentimentCusum(_Cusum):
 
     def step(self, total: float, count: float, mu0: float, var: float, shift: float) -> float:
         """Add one bucket (sentiment ``total`` over ``count`` comments; baseline mean ``mu0``,
-        per-comment variance ``var``, material drop ``shift``) and return the score after it."""
+        per-comment variance ``var``, material drop ``shift``) and return the score after it;
+        ``mu0`` as in :meth:`RatioCusum.step`."""
+        ref = self.ref
+        mu0 = mu0 if ref != ref else ref
         var = var if var > 0.01 else 0.01  # max(var, 0.01)
         if count <= 0.0:
             if not self._idle():
                 return 0.0
         else:
-            self._advance(self._increments(total, count, mu0, var, shift), total, count)
+            self._advance(self._increments(total, count, mu0, var, shift), total, count, mu0)
         run = self.run
         return self._score(self.statistic, run[0], run[1], mu0, var, shift)
 
@@ -275,6 +309,7 @@ class SentimentCusum(_Cusum):
 
     def score_one(self, x: dict[Hashable, Any]) -> float:
         total, count, mu0, var, shift = _sentiment_args(x)
+        mu0 = self.reference(mu0)
         var = max(var, 0.01)
         incs = self._increments(total, count, mu0, var, shift)
         run_sum, run_count = self.run[0] * self.decay + total, self.run[1] * self.decay + count

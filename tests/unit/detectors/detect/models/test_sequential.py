@@ -102,6 +102,39 @@ def test_pickles_small() -> None:
     assert len(pickle.dumps(model)) < 300
 
 
+def test_reference_is_frozen_while_a_run_lasts() -> None:
+    """A baseline that learns the episode (a fresh post's share 0.03 -> 0.12) does not weaken
+    the test: the run is scored against the share in force when it began."""
+    frozen, drifting = RatioCusum(), RatioCusum()
+    frozen_scores, drifting_scores = [], []
+    for i in range(12):
+        p0 = 0.03 + 0.01 * i  # the learned baseline, dragged up by the episode
+        frozen_scores.append(frozen.step(1, 2, p0, 1.5, 0.15))
+        assert frozen.reference(0.5) == 0.03
+        drifting_scores.append(drifting.step(1, 2, p0, 1.5, 0.15))
+        drifting.ref = math.nan  # the behaviour before: always the current baseline
+    assert frozen_scores[-1] > drifting_scores[-1]
+    assert frozen_scores[-1] >= WATCH > drifting_scores[-1]
+
+
+def test_reference_follows_the_baseline_between_runs() -> None:
+    model = SentimentCusum()
+    assert model.reference(-0.2) == -0.2  # no run: the current baseline (negative is valid)
+    model.step(-1.8, 3, 0.2, 0.16, 0.3)
+    assert model.reference(-0.2) == 0.2
+    model.reset()
+    assert model.reference(0.1) == 0.1
+
+
+def test_state_pickled_before_the_reference_restores_without_a_run() -> None:
+    model = RatioCusum()
+    model.step(3, 4, 0.1, 1.5, 0.15)
+    old = model.__getstate__()[:-1]  # as written by a version without ``ref``
+    copy = RatioCusum.__new__(RatioCusum)
+    copy.__setstate__(old)
+    assert math.isnan(copy.ref) and copy.reference(0.2) == 0.2
+
+
 @given(
     st.lists(
         st.tuples(
