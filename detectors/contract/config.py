@@ -81,10 +81,11 @@ class DetectionConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     # (detectors/launch.py), and that much is left out of its brand's and hashtags' volume
     launch_buckets: Annotated[int, msgspec.Meta(ge=0)] = 120
     # highest severity of a viral alert on a launching post, and on any entity of a brand in its
-    # first cold_start_buckets (a day): an ordinary launch or a new brand is not an emergency
+    # first cold_start_buckets (a day): an ordinary launch is not an emergency; on a new brand's
+    # first day no rhythm is known, so by default no viral alert at all ("none")
     launch_viral_severity: Literal["watch", "warning", "critical"] = "warning"
     cold_start_buckets: Annotated[int, msgspec.Meta(ge=0)] = 2880
-    cold_start_viral_severity: Literal["watch", "warning", "critical"] = "watch"
+    cold_start_viral_severity: Literal["none", "watch", "warning", "critical"] = "none"
     baseline_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.002
     volume_alpha: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.01
     slow_buckets: Annotated[int, msgspec.Meta(ge=1)] = 60

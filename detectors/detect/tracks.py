@@ -47,7 +47,10 @@ def step_track(
         if campaign is not None:  # a declared campaign: volume alone is at most watch
             cap = "watch"
         elif cold:
-            cap = cfg.cold_start_viral_severity
+            if cfg.cold_start_viral_severity == "none":  # no rhythm learned: volume says nothing
+                suppressed = True
+            else:
+                cap = cfg.cold_start_viral_severity
         elif launch_age is not None:
             cap = cfg.launch_viral_severity
     overwhelming = strong and floor

@@ -148,7 +148,9 @@ def test_post_alert_inside_brand_crisis_has_parent() -> None:
 
 
 def test_viral_spike_with_healthy_ratio_is_viral_not_crisis() -> None:
-    alerts = run(buckets("acme", 200, seed=4, post_volume=lambda i: 8.0 if 120 <= i < 150 else 1))
+    cfg = DetectionConfig(shared_models=False, cold_start_buckets=0)  # a brand past its first day
+    spike = buckets("acme", 200, seed=4, post_volume=lambda i: 8.0 if 120 <= i < 150 else 1)
+    alerts = run(spike, cfg)
     kinds = {(a.level, a.kind) for a in alerts}
     assert ("post", "viral") in kinds
     assert all(a.kind == "viral" for a in alerts)
@@ -246,7 +248,7 @@ def test_each_kind_has_its_own_persistence_waiver() -> None:
         opens = [a for a in alerts if (a.kind, a.level, a.status) == ("viral", "post", "open")]
         return min(minute(a) for a in opens)
 
-    base = {"shared_models": False, "warmup_buckets": 0}
+    base = {"shared_models": False, "warmup_buckets": 0, "cold_start_buckets": 0}
     waived = first_post_viral_open(DetectionConfig(**base, viral_overwhelming_score=0.6))
     gated = first_post_viral_open(
         DetectionConfig(**base, viral_overwhelming_score=1.0, overwhelming_score=0.0)

@@ -132,7 +132,7 @@ def test_sensitivity_more_opens_earlier_and_fewer_later() -> None:
         opens = [minute(a) for a in alerts if (a.kind, a.status) == ("viral", "open")]
         return min(opens) if opens else None
 
-    base = {"shared_models": False, "warmup_buckets": 0}
+    base = {"shared_models": False, "warmup_buckets": 0, "cold_start_buckets": 0}
     balanced = first_open(DetectionConfig(**base))
     more = first_open(DetectionConfig(**base, brand_sensitivity={"acme": "more"}))
     fewer = first_open(DetectionConfig(**base, sensitivity="fewer"))

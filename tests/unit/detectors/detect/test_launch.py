@@ -74,19 +74,19 @@ def after_first_launches(alerts: list[Alert]) -> list[Alert]:
 
 
 def test_typical_launches_raise_no_viral_alert() -> None:
-    cfg = DetectionConfig(shared_models=False)
+    cfg = DetectionConfig(shared_models=False, cold_start_buckets=0)  # viral not silenced
     assert after_first_launches(viral_opens(cfg)) == []
 
 
 def test_without_launch_awareness_the_same_launches_alert() -> None:
     """The traffic above does look viral to a launch-blind engine (the test can fail)."""
-    cfg = DetectionConfig(shared_models=False, launch_buckets=0)
+    cfg = DetectionConfig(shared_models=False, launch_buckets=0, cold_start_buckets=0)
     opened = after_first_launches(viral_opens(cfg))
     assert {a.level for a in opened} >= {"post", "brand"}
 
 
 def test_a_launch_far_above_the_usual_is_still_viral() -> None:
-    cfg = DetectionConfig(shared_models=False)
+    cfg = DetectionConfig(shared_models=False, cold_start_buckets=0)  # past the brand's first day
     opened = after_first_launches(viral_opens(cfg, last_factor=10.0))
     expected = {("post", f"acme-p{LAUNCHES}"), ("brand", "acme")}
     assert {(a.level, a.entity) for a in opened} >= expected

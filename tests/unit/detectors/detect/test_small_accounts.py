@@ -175,12 +175,25 @@ def surge(start: int) -> Callable[[Traffic, int], BrandBucket | None]:
 
 def test_brand_first_day_opens_viral_at_most_watch() -> None:
     """A volume-only surge in a brand's first ``cold_start_buckets`` (a day by default; 300
-    here, to keep the test short), after warm-up: viral, capped at watch; the same surge later
-    is not capped."""
-    cfg = DetectionConfig(shared_models=False, cold_start_buckets=300)
+    here, to keep the test short), after warm-up, with ``cold_start_viral_severity = "watch"``:
+    viral, capped at watch; the same surge later is not capped."""
+    cfg = DetectionConfig(
+        shared_models=False, cold_start_buckets=300, cold_start_viral_severity="watch"
+    )
     first_day = run(surge(200), cfg, n=260)
     viral = [a for a in first_day if a.kind == "viral"]
     assert viral and {a.severity for a in viral} == {"watch"}
+    assert crisis_opens(first_day) == []
+    later = [a for a in run(surge(400), cfg, n=460) if a.kind == "viral"]
+    assert any(a.severity == "critical" for a in later)
+
+
+def test_brand_first_day_viral_can_be_silenced() -> None:
+    """By default (``cold_start_viral_severity = "none"``) no viral alert in a brand's first day
+    (nothing of its rhythm is known); the same surge after it still opens."""
+    cfg = DetectionConfig(shared_models=False, cold_start_buckets=300)
+    first_day = run(surge(200), cfg, n=260)
+    assert [a for a in first_day if a.kind == "viral"] == []
     assert crisis_opens(first_day) == []
     later = [a for a in run(surge(400), cfg, n=460) if a.kind == "viral"]
     assert any(a.severity == "critical" for a in later)

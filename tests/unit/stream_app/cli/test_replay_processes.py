@@ -29,7 +29,11 @@ def _replay(events: Path, out: Path, processes: int) -> bytes:
 
 
 @pytest.mark.parametrize("scenario", ["pile_on", "viral"])
-def test_two_processes_write_the_same_alert_bytes(tmp_path: Path, scenario: str) -> None:
+def test_two_processes_write_the_same_alert_bytes(
+    tmp_path: Path, scenario: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 7 h of events: the brands' first day, where viral alerts are silenced by default
+    monkeypatch.setenv("CRISISWATCH_DETECTION__COLD_START_BUCKETS", "0")
     events = _events(tmp_path, scenario)
     one = _replay(events, tmp_path / "one.jsonl", 1)
     two = _replay(events, tmp_path / "two.jsonl", 2)
