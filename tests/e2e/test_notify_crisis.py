@@ -29,16 +29,17 @@ from tests.tools.webhook import Notification, WebhookReceiver, summarise, with_a
 
 pytestmark = pytest.mark.e2e
 
-CRISIS_S = 300.0  # the pile-on's first crisis opens ~1 min after the history burst at 60x
+CRISIS_S = 300.0  # the pile-on's first crisis opens ~30 s after the history burst at 120x
 
 
 def _simulate_command(bootstrap: str) -> list[str]:
-    """The pile-on scenario, 3 h of history, then 60x event time: a brand crisis with its post
-    and hashtags about a minute in, resolved about a minute later."""
+    """The pile-on scenario, 3 h of history, then 120x event time: a brand crisis with its post
+    and hashtags about 30 s in (15:53 event time), critical and open for about 40 s (until
+    17:11), which leaves several times the ~8 s that the Alertmanager outage below takes."""
     return [
         sys.executable, "-m", "stream_app", "simulate",
         "--scenario", "pile_on", "--seed", "0",
-        "--history", "3", "--speed", "60",
+        "--history", "3", "--speed", "120",
         "--bootstrap", bootstrap, "--quiet",
     ]  # fmt: skip
 
