@@ -127,6 +127,7 @@ def test_a_partition_fetched_after_its_neighbours_newer_data_is_waited_for(
         bootstrap=broker.bootstrap,
         unique_topics=True,
         ingest={"idle_partition_ms": QUIET_MS, "idle_shard_ms": 60_000},
+        kafka={"session_timeout_ms": 6_000},  # the 3 s stall must not cost the group membership
     )
     metrics, records = asyncio.run(_scenario(settings, broker.bootstrap, stall_s))
     assert metrics.registry.get_sample_value("crisiswatch_events_late_total") == 0
