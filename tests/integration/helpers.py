@@ -20,6 +20,9 @@ from stream_app.settings import Settings
 # ingest's) on every start: 3 s instead of 6 s saves ~3 s per start; heartbeats (every 0.6 s)
 # still leave a busy event loop over 2 s. Tests that stall the loop on purpose keep 6 s.
 SESSION_TIMEOUT_MS = 3000
+# Short idle rules (``settings_factory(ingest=SHORT_IDLE)``): buckets of traffic on a few
+# partitions close 1-2 s after it stops instead of 5-10 s (30 s for stage 2's idle shards).
+SHORT_IDLE = {"idle_partition_ms": 1_000, "idle_shard_ms": 2_000}
 
 
 async def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]]) -> int:
@@ -115,6 +118,8 @@ def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, 
         app__data_dir=str(data_dir),
         app__shared_snapshot_ms=str(settings.app.shared_snapshot_ms),
         kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
+        ingest__idle_partition_ms=str(settings.ingest.idle_partition_ms),
+        ingest__idle_shard_ms=str(settings.ingest.idle_shard_ms),
     )
 
 
