@@ -71,6 +71,37 @@ async def read_topic(
     return found
 
 
+async def read_to_end(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
+    """Every message on ``topic`` up to its end when read: until each partition's position
+    reaches the high watermark of a fetch (not ``end_offsets``, see docs/architecture.md), or
+    ``timeout`` passed. For topics nothing is written to any more."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    found: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                found.extend(records)
+            behind = [
+                tp
+                for tp in consumer.assignment()
+                if (end := consumer.highwater(tp)) is None or await consumer.position(tp) < end
+            ]
+            if consumer.assignment() and not behind:
+                break
+    finally:
+        await consumer.stop()
+    return found
+
+
 def event_json(**fields: Any) -> bytes:
     """A JSON-encoded event with sensible defaults for missing fields."""
     base: dict[str, Any] = {

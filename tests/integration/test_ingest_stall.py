@@ -36,7 +36,7 @@ from stream_app.settings import Settings
 from stream_app.stage1.ingest import IngestService
 from stream_app.stage1.shards import BucketingSink
 from stream_app.topics import ensure_topics
-from tests.integration.helpers import event_json, read_topic
+from tests.integration.helpers import event_json, read_to_end
 
 pytestmark = pytest.mark.integration
 
@@ -115,7 +115,7 @@ async def _scenario(
             await asyncio.sleep(0.05)
     finally:
         await ingest.stop()
-    records = await read_topic(bootstrap, topics.buckets, 10_000, timeout=5)
+    records = await read_to_end(bootstrap, topics.buckets)
     return metrics, records
 
 
