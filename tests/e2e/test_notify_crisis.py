@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from stream_app.broker import EmbeddedBroker
+from stream_app.process import WorkerProcess
 from tests.e2e.conftest import REPO, AlertmanagerFactory, NotifyFactory, held
-from tests.e2e.pipeline import start_worker
 from tests.integration.helpers import wait_until, worker_env
 from tests.tools.dashboards import annotation_queries, load_dashboard, substitute, template_defaults
 from tests.tools.prometheus import PrometheusServer, rewrite_config
@@ -80,9 +80,10 @@ def test_a_simulated_crisis_is_paged_grouped_survives_alertmanager_and_resolves(
     settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
     broker.create_topics(settings)
     env = worker_env(settings, broker.bootstrap, tmp_path / "worker-data")
-    worker = start_worker(env, tmp_path / "worker.log")
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()  # ready after notify: in parallel
     alertmanager = alertmanager_factory()
     notify = notify_factory(settings, alertmanager)
+    worker.wait_ready(timeout=120)
     prom_config = yaml.safe_load((REPO / "config/prometheus/prometheus.yml").read_text("utf-8"))
     targets = {"crisiswatch-notify": [f"127.0.0.1:{notify.web_port}"]}
     expr = _annotation_expr()
