@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import subprocess
 import sys
@@ -11,21 +10,14 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import msgspec
-
 from detectors.contract.alerts import iso_utc
 from stream_app.cli.replay_cmd import new_replay
 from stream_app.process import WorkerProcess
 from stream_app.produce import closing_lines
-from stream_app.settings import Settings, load_settings
+from stream_app.settings import Settings
 from tests.integration.helpers import read_topic, worker_env
 
 AlertKey = tuple[str, int, str, str, str]
-
-# Deterministic outputs computed once per session: the simulator's events by (scenario, seed),
-# the replay's alerts by their inputs (see replay_alerts). Tests differ in topics and ids only.
-_SIMULATED: dict[tuple[str, int], bytes] = {}
-_REPLAYED: dict[bytes, str] = {}
 
 
 def scenario_lines(
@@ -37,17 +29,15 @@ def scenario_lines(
     before it, replay (which flushes at the end) that one too, so compare alerts before it.
     """
     raw = tmp / f"{scenario}.jsonl"
-    if (scenario, seed) not in _SIMULATED:
-        subprocess.run(
-            [
-                sys.executable, "-m", "stream_app", "simulate", "--scenario", scenario,
-                "--seed", str(seed), "--scale", "0.3", "--history", "12",
-                "--out", str(raw), "--labels", str(tmp / "labels.json"), "--quiet",
-            ],
-            check=True,
-        )  # fmt: skip
-        _SIMULATED[scenario, seed] = raw.read_bytes()
-    lines = _SIMULATED[scenario, seed].splitlines()
+    subprocess.run(
+        [
+            sys.executable, "-m", "stream_app", "simulate", "--scenario", scenario,
+            "--seed", str(seed), "--scale", "0.3", "--history", "12",
+            "--out", str(raw), "--labels", str(tmp / "labels.json"), "--quiet",
+        ],
+        check=True,
+    )  # fmt: skip
+    lines = raw.read_bytes().splitlines()
     events = [json.loads(line) for line in lines]
     last = max(_ts(e["ts"]) for e in events)
     closing = closing_lines(last, {e["brand"] for e in events}, settings)
@@ -67,26 +57,15 @@ def _ts(value: Any) -> int:
 
 
 def replay_alerts(events: Path, env: dict[str, str]) -> list[dict[str, Any]]:
-    """Alerts of the offline replay of ``events`` (same settings via the environment).
-
-    Replayed once per session for the same events and the same settings that replay reads
-    (``new_replay``: windows, detection, ingest's salt and limits).
-    """
-    settings = load_settings(environ=env)
-    ingest = settings.ingest
-    read = (settings.windows, settings.detection, ingest.user_id_salt, ingest.max_past_ms,
-            ingest.dedup_horizon_ms)  # fmt: skip
-    key = hashlib.sha256(events.read_bytes()).digest() + msgspec.json.encode(read)
-    if key not in _REPLAYED:
-        out = events.with_suffix(".alerts.jsonl")
-        subprocess.run(
-            [sys.executable, "-m", "stream_app", "replay", str(events), "--out", str(out), "-q",
-             "--no-progress"],
-            check=True,
-            env=env,
-        )  # fmt: skip
-        _REPLAYED[key] = out.read_text()
-    return [json.loads(line) for line in _REPLAYED[key].splitlines() if line.strip()]
+    """Alerts of the offline replay of ``events`` (same settings via the environment)."""
+    out = events.with_suffix(".alerts.jsonl")
+    subprocess.run(
+        [sys.executable, "-m", "stream_app", "replay", str(events), "--out", str(out), "-q",
+         "--no-progress"],
+        check=True,
+        env=env,
+    )  # fmt: skip
+    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
 
 
 def offline_states(
