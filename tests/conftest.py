@@ -12,6 +12,7 @@ import pytest
 
 from stream_app.broker import EmbeddedBroker
 from stream_app.settings import Settings, TopicSettings
+from tests.integration.helpers import SESSION_TIMEOUT_MS
 
 _counter = itertools.count()
 
@@ -34,7 +35,7 @@ def settings_factory(tmp_path: Any) -> Callable[..., Settings]:
     ) -> Settings:
         data: dict[str, Any] = msgspec.to_builtins(Settings())
         data["kafka"]["bootstrap_servers"] = bootstrap
-        data["kafka"]["session_timeout_ms"] = 6000
+        data["kafka"]["session_timeout_ms"] = SESSION_TIMEOUT_MS
         data["app"]["data_dir"] = str(tmp_path / "data")
         if unique_topics:
             prefix = f"t{next(_counter)}x{id(tmp_path) % 100000}"

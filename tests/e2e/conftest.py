@@ -18,6 +18,7 @@ import yaml
 from stream_app.broker import EmbeddedBroker
 from stream_app.process import NotifyProcess, settings_env
 from stream_app.settings import Settings
+from tests.integration.helpers import SESSION_TIMEOUT_MS
 from tests.tools.alertmanager import AlertmanagerServer, rewrite_config
 from tests.tools.webhook import WebhookReceiver
 
@@ -67,7 +68,7 @@ def notify_env(
         notify__resolve_timeout_ms="6000",
         notify__retry_initial_ms="200",
         notify__retry_max_ms="1000",
-        kafka__session_timeout_ms="6000",
+        kafka__session_timeout_ms=str(SESSION_TIMEOUT_MS),
         app__log_level="INFO",
     )
 

@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from stream_app.broker import EmbeddedBroker
+from stream_app.process import WorkerProcess
 from tests.e2e.conftest import REPO, AlertmanagerFactory, NotifyFactory, held
-from tests.e2e.pipeline import start_worker
 from tests.integration.helpers import wait_until, worker_env
 from tests.tools.dashboards import annotation_queries, load_dashboard, substitute, template_defaults
 from tests.tools.prometheus import PrometheusServer, rewrite_config
@@ -29,16 +29,17 @@ from tests.tools.webhook import Notification, WebhookReceiver, summarise, with_a
 
 pytestmark = pytest.mark.e2e
 
-CRISIS_S = 300.0  # the pile-on's first crisis opens ~1 min after the history burst at 60x
+CRISIS_S = 300.0  # the pile-on's first crisis opens ~30 s after the history burst at 120x
 
 
 def _simulate_command(bootstrap: str) -> list[str]:
-    """The pile-on scenario, 3 h of history, then 60x event time: a brand crisis with its post
-    and hashtags about a minute in, resolved about a minute later."""
+    """The pile-on scenario, 3 h of history, then 120x event time: a brand crisis with its post
+    and hashtags about 30 s in (15:53 event time), critical and open for about 40 s (until
+    17:11), which leaves several times the ~8 s that the Alertmanager outage below takes."""
     return [
         sys.executable, "-m", "stream_app", "simulate",
         "--scenario", "pile_on", "--seed", "0",
-        "--history", "3", "--speed", "60",
+        "--history", "3", "--speed", "120",
         "--bootstrap", bootstrap, "--quiet",
     ]  # fmt: skip
 
@@ -79,9 +80,10 @@ def test_a_simulated_crisis_is_paged_grouped_survives_alertmanager_and_resolves(
     settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
     broker.create_topics(settings)
     env = worker_env(settings, broker.bootstrap, tmp_path / "worker-data")
-    worker = start_worker(env, tmp_path / "worker.log")
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()  # ready after notify: in parallel
     alertmanager = alertmanager_factory()
     notify = notify_factory(settings, alertmanager)
+    worker.wait_ready(timeout=120)
     prom_config = yaml.safe_load((REPO / "config/prometheus/prometheus.yml").read_text("utf-8"))
     targets = {"crisiswatch-notify": [f"127.0.0.1:{notify.web_port}"]}
     expr = _annotation_expr()

@@ -25,7 +25,7 @@ import yaml
 from stream_app.broker import EmbeddedBroker
 from stream_app.process import WorkerProcess, settings_env
 from stream_app.settings import Settings
-from tests.integration.helpers import event_json, produce, run
+from tests.integration.helpers import SESSION_TIMEOUT_MS, event_json, produce, run
 from tests.tools.dashboards import load_dashboard, panel_queries, substitute, template_defaults
 from tests.tools.prometheus import PrometheusServer, rewrite_config, shorten_for
 
@@ -47,7 +47,7 @@ def _topic_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         "ingest__group_id": settings.ingest.group_id,
         "app__id": settings.app.id,
         "app__data_dir": str(data_dir),
-        "kafka__session_timeout_ms": "6000",
+        "kafka__session_timeout_ms": str(SESSION_TIMEOUT_MS),
     }
 
 

@@ -15,6 +15,15 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from stream_app.process import WorkerProcess, settings_env
 from stream_app.settings import Settings
 
+# The worker and notify processes' kafka.session_timeout_ms in tests. Tansu completes a group
+# join only after half the session timeout, and a worker joins two groups (Faust's and
+# ingest's) on every start: 3 s instead of 6 s saves ~3 s per start; heartbeats (every 0.6 s)
+# still leave a busy event loop over 2 s. Tests that stall the loop on purpose keep 6 s.
+SESSION_TIMEOUT_MS = 3000
+# Short idle rules (``settings_factory(ingest=SHORT_IDLE)``): buckets of traffic on a few
+# partitions close 1-2 s after it stops instead of 5-10 s (30 s for stage 2's idle shards).
+SHORT_IDLE = {"idle_partition_ms": 1_000, "idle_shard_ms": 2_000}
+
 
 async def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]]) -> int:
     """Produce (topic, key, value) messages and flush; return how many were sent."""
@@ -57,6 +66,37 @@ async def read_topic(
             batches = await consumer.getmany(timeout_ms=200, max_records=max_records)
             for records in batches.values():
                 found.extend(records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def read_to_end(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
+    """Every message on ``topic`` up to its end when read: until each partition's position
+    reaches the high watermark of a fetch (not ``end_offsets``, see docs/architecture.md), or
+    ``timeout`` passed. For topics nothing is written to any more."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    await consumer.start()
+    found: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                found.extend(records)
+            behind = [
+                tp
+                for tp in consumer.assignment()
+                if (end := consumer.highwater(tp)) is None or await consumer.position(tp) < end
+            ]
+            if consumer.assignment() and not behind:
+                break
     finally:
         await consumer.stop()
     return found
@@ -109,6 +149,8 @@ def worker_env(settings: Settings, bootstrap: str, data_dir: Path) -> dict[str, 
         app__data_dir=str(data_dir),
         app__shared_snapshot_ms=str(settings.app.shared_snapshot_ms),
         kafka__session_timeout_ms=str(settings.kafka.session_timeout_ms),
+        ingest__idle_partition_ms=str(settings.ingest.idle_partition_ms),
+        ingest__idle_shard_ms=str(settings.ingest.idle_shard_ms),
     )
 
 
@@ -129,7 +171,7 @@ def named_worker(
     overrides = {
         "ingest__group_id": f"{prefix}-ingest",
         "app__id": f"{prefix}-app",
-        "kafka__session_timeout_ms": "6000",
+        "kafka__session_timeout_ms": str(SESSION_TIMEOUT_MS),
         **overrides,
     }
     for key, value in overrides.items():

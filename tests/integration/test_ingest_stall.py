@@ -36,7 +36,7 @@ from stream_app.settings import Settings
 from stream_app.stage1.ingest import IngestService
 from stream_app.stage1.shards import BucketingSink
 from stream_app.topics import ensure_topics
-from tests.integration.helpers import event_json, read_topic
+from tests.integration.helpers import event_json, read_to_end
 
 pytestmark = pytest.mark.integration
 
@@ -115,7 +115,7 @@ async def _scenario(
             await asyncio.sleep(0.05)
     finally:
         await ingest.stop()
-    records = await read_topic(bootstrap, topics.buckets, 10_000, timeout=5)
+    records = await read_to_end(bootstrap, topics.buckets)
     return metrics, records
 
 
@@ -127,6 +127,7 @@ def test_a_partition_fetched_after_its_neighbours_newer_data_is_waited_for(
         bootstrap=broker.bootstrap,
         unique_topics=True,
         ingest={"idle_partition_ms": QUIET_MS, "idle_shard_ms": 60_000},
+        kafka={"session_timeout_ms": 6_000},  # the 3 s stall must not cost the group membership
     )
     metrics, records = asyncio.run(_scenario(settings, broker.bootstrap, stall_s))
     assert metrics.registry.get_sample_value("crisiswatch_events_late_total") == 0

@@ -11,7 +11,14 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from stream_app.process import WorkerProcess
-from tests.integration.helpers import event_json, produce, run, wait_until, worker_env
+from tests.integration.helpers import (
+    SHORT_IDLE,
+    event_json,
+    produce,
+    run,
+    wait_until,
+    worker_env,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +40,10 @@ def test_a_stopped_worker_flushes_and_commits_what_it_detected(
     broker, settings_factory, tmp_path: Path
 ):
     settings = settings_factory(
-        bootstrap=broker.bootstrap, unique_topics=True, app={"commit_interval_ms": 600_000}
+        bootstrap=broker.bootstrap,
+        unique_topics=True,
+        app={"commit_interval_ms": 600_000},
+        ingest=SHORT_IDLE,
     )
     broker.create_topics(settings)
     likes = settings.topics.likes

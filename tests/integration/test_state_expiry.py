@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from stream_app.process import WorkerProcess
-from tests.integration.helpers import event_json, produce, run, wait_until, worker_env
+from tests.integration.helpers import (
+    SHORT_IDLE,
+    event_json,
+    produce,
+    run,
+    wait_until,
+    worker_env,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -21,6 +28,7 @@ def test_a_silent_post_expires_through_the_changelog(broker, settings_factory, t
         bootstrap=broker.bootstrap,
         unique_topics=True,
         detection={"post_ttl_ms": 20 * MINUTE, "expiry_sweep_ms": 5 * MINUTE},
+        ingest=SHORT_IDLE,
     )
     broker.create_topics(settings)
     likes = settings.topics.likes

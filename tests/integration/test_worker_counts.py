@@ -12,6 +12,7 @@ import pytest
 
 from stream_app.process import WorkerProcess
 from tests.integration.helpers import (
+    SHORT_IDLE,
     event_json,
     produce,
     read_topic,
@@ -92,7 +93,7 @@ def test_worker_counts_every_produced_event_by_type(broker, settings_factory, tm
 
 
 def test_an_event_late_within_grace_amends_its_bucket(broker, settings_factory, tmp_path: Path):
-    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True)
+    settings = settings_factory(bootstrap=broker.bootstrap, unique_topics=True, ingest=SHORT_IDLE)
     broker.create_topics(settings)
     likes = settings.topics.likes
     base = 1_767_225_600_000  # a bucket start
