@@ -40,6 +40,7 @@ from detectors.detect.engine import DetectionEngine
 from detectors.detect.shared import SharedModels
 from detectors.detect.state import EntityState
 from detectors.ingest.decode import ColumnDecoder
+from detectors.ingest.scan import scan
 
 DEFAULT_SALT = "crisiswatch-default-salt"
 CHUNK_LINES = 4_096  # messages decoded at once by :func:`replay`
@@ -98,8 +99,7 @@ class Replay:
         plan, first = self.stage1.plan(), 0
         for chunk in chunks:
             payloads = [m.encode() if isinstance(m, str) else m for m in chunk]
-            offsets = range(first, first + len(payloads))
-            plan.scan(self.decoder.decode_many(payloads, offsets=offsets).columns)
+            plan.scan(*scan(self.decoder, payloads, first))
             first += len(payloads)
         plan.done()
 

@@ -63,19 +63,33 @@ class ShardMerge:
             raise ValueError(f"need reorder_ms >= 0, got {reorder_ms}")
         self.reorder_ms = reorder_ms
         self.clocks: dict[int, int] = {}  # topic index -> largest event time read
-        self.chunks: list[tuple[int, EventColumns, np.ndarray]] = []  # (topic, rows, merge times)
+        # (topic index of each row, rows, merge time of each row)
+        self.chunks: list[tuple[np.ndarray, EventColumns, np.ndarray]] = []
 
     def __len__(self) -> int:
         return sum(len(rows) for _, rows, _ in self.chunks)
 
     def add(self, topic: int, rows: EventColumns) -> None:
         """Rows of topic-partition ``topic`` of this shard, in offset order (``rows.offset``)."""
+        if len(rows):
+            self.add_mixed(np.full(len(rows), topic, np.int64), rows)
+
+    def add_mixed(self, topics: np.ndarray, rows: EventColumns) -> None:
+        """Rows of several topic-partitions (``topics``: each row's), each one's in offset order."""
         if not len(rows):
             return
-        merged, self.clocks[topic] = merge_times(
-            rows.ts_ms, self.clocks.get(topic, NO_CLOCK), self.reorder_ms
-        )
-        self.chunks.append((topic, rows, merged))
+        clocks, ts = self.clocks, rows.ts_ms
+        first = int(topics[0])
+        if bool(np.all(topics == first)):
+            merged, clocks[first] = merge_times(ts, clocks.get(first, NO_CLOCK), self.reorder_ms)
+        else:
+            merged = np.empty_like(ts)
+            for topic in np.unique(topics).tolist():
+                at = np.flatnonzero(topics == topic)
+                merged[at], clocks[topic] = merge_times(
+                    ts[at], clocks.get(topic, NO_CLOCK), self.reorder_ms
+                )
+        self.chunks.append((topics, rows, merged))
 
     def limit(self, topics: Iterable[int] | None = None) -> int:
         """Rows merged before this time can go, when ``topics`` (default: every one read so
@@ -87,24 +101,24 @@ class ShardMerge:
     def take(self, before: int | None) -> EventColumns:
         """Remove and return the rows merged before ``before`` (None: all), sorted by
         ``(merge time, topic, offset)``."""
-        ready: list[tuple[int, EventColumns, np.ndarray]] = []
-        kept: list[tuple[int, EventColumns, np.ndarray]] = []
-        for topic, rows, merged in self.chunks:
+        ready: list[tuple[np.ndarray, EventColumns, np.ndarray]] = []
+        kept: list[tuple[np.ndarray, EventColumns, np.ndarray]] = []
+        for topics, rows, merged in self.chunks:
             if before is None or int(merged.max()) < before:
-                ready.append((topic, rows, merged))
+                ready.append((topics, rows, merged))
             elif int(merged.min()) >= before:
-                kept.append((topic, rows, merged))
+                kept.append((topics, rows, merged))
             else:
                 due = merged < before
-                now, later = np.nonzero(due)[0], np.nonzero(~due)[0]
-                ready.append((topic, rows.take(now), merged[now]))
-                kept.append((topic, rows.take(later), merged[later]))
+                now, later = np.flatnonzero(due), np.flatnonzero(~due)
+                ready.append((topics[now], rows.take(now), merged[now]))
+                kept.append((topics[later], rows.take(later), merged[later]))
         self.chunks = kept
         if not ready:
             return EventColumns.empty()
         rows = EventColumns.concat([r for _, r, _ in ready])
         merged = np.concatenate([m for _, _, m in ready])
-        topics = np.concatenate([np.full(len(r), t, np.int64) for t, r, _ in ready])
+        topics = np.concatenate([t for t, _, _ in ready])
         order = np.lexsort((rows.offset, topics, merged))
         if bool(np.all(order[1:] > order[:-1])):
             return rows
@@ -113,8 +127,9 @@ class ShardMerge:
     def oldest_offsets(self) -> dict[int, int]:
         """Per topic index, the lowest offset still waiting."""
         lowest: dict[int, int] = {}
-        for topic, rows, _ in self.chunks:
-            offset = int(rows.offset.min())
-            if offset < lowest.get(topic, offset + 1):
-                lowest[topic] = offset
+        for topics, rows, _ in self.chunks:
+            for topic in np.unique(topics).tolist():
+                offset = int(rows.offset[topics == topic].min())
+                if offset < lowest.get(topic, offset + 1):
+                    lowest[topic] = offset
         return lowest

@@ -7,8 +7,9 @@ so to its shard. Per shard, a :class:`~detectors.bucketing.reorder.ShardMerge` (
 :class:`~detectors.bucketing.assembly.Assembly` turns the shards' summaries into brand buckets
 in detection order.
 
-How far a shard's merge may go is known exactly when the input was scanned first
-(:meth:`ShardedStage1.plan`): up to the smallest merge time still to come in that shard. Without
+How far a shard's merge may go is known when the input was scanned first
+(:meth:`ShardedStage1.plan`): up to the smallest event time still to come in that shard (a merge
+time is never below its event's time). Without
 a plan, the merge waits for every topic-partition read so far until the end of the input, and a
 topic-partition seen for the first time later can come too late for it.
 """
@@ -21,7 +22,7 @@ import numpy as np
 
 from detectors.bucketing.assembly import Assembly
 from detectors.bucketing.bucketer import Bucketer
-from detectors.bucketing.reorder import NO_CLOCK, ShardMerge, merge_times
+from detectors.bucketing.reorder import ShardMerge
 from detectors.contract.brand_bucket import BrandBucket
 from detectors.contract.config import WindowConfig
 from detectors.contract.event_codes import NEGATIVE_BIT
@@ -67,65 +68,71 @@ class Router:
         self.topic_of_type = np.asarray(topic_of_type, np.int64)
         self._memo: dict[str, int] = {}
 
-    def route(self, rows: EventColumns) -> tuple[np.ndarray, np.ndarray]:
-        """Arrays of shard and topic index per row."""
+    def shards(self, post_ids: list[str]) -> np.ndarray:
+        """The shard of each post id."""
         memo, n = self._memo, self.partitions
         if n == 1:
-            shard = np.zeros(len(rows), np.int64)
-        else:
-            for key in set(rows.post_id).difference(memo):
-                memo[key] = partition_of(key, n)
-            shard = np.fromiter(map(memo.__getitem__, rows.post_id), np.int64, len(rows))
-            if len(memo) > 1_000_000:
-                memo.clear()
-        return shard, self.topic_of_type[rows.code % NEGATIVE_BIT]
+            return np.zeros(len(post_ids), np.int64)
+        for key in set(post_ids).difference(memo):
+            memo[key] = partition_of(key, n)
+        shard = np.fromiter(map(memo.__getitem__, post_ids), np.int64, len(post_ids))
+        if len(memo) > 1_000_000:
+            memo.clear()
+        return shard
+
+    def route(self, rows: EventColumns) -> tuple[np.ndarray, np.ndarray]:
+        """Arrays of shard and topic index per row."""
+        return self.shards(rows.post_id), self.topic_of_type[rows.code % NEGATIVE_BIT]
 
 
 def by_source(shard: np.ndarray, topic: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
     """The rows of each (shard, topic), in their order: ``(shard, topic, positions)``."""
-    if not len(shard):
-        return []
-    source = shard * 64 + topic
-    order = np.argsort(source, kind="stable")
-    ordered = source[order]
-    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
     out = []
-    for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(order)], strict=True):
-        value = int(ordered[lo])
-        out.append((value // 64, value % 64, order[lo:hi]))
+    for s, at in by_shard(shard * 64 + topic):
+        out.append((s // 64, s % 64, at))
     return out
 
 
-class Plan:
-    """What a first pass over the input knows: per shard, the smallest merge time still to come
-    after each message."""
+def by_shard(shard: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The positions of each value of ``shard``, in their order."""
+    if not len(shard):
+        return []
+    first = int(shard[0])
+    if bool(np.all(shard == first)):
+        return [(first, np.arange(len(shard)))]
+    order = np.argsort(shard, kind="stable")
+    ordered = shard[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    bounds = zip([0, *cuts.tolist()], [*cuts.tolist(), len(order)], strict=True)
+    return [(int(ordered[lo]), order[lo:hi]) for lo, hi in bounds]
 
-    def __init__(self, router: Router, reorder_ms: int) -> None:
-        self.router, self.reorder_ms = router, reorder_ms
-        self._clocks: dict[tuple[int, int], int] = {}
+
+class Plan:
+    """What a first pass over the input knows: per shard, a lower bound of the merge times still
+    to come after each message (an event's merge time is never below its own time)."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
         self._parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         self.messages: dict[int, np.ndarray] = {}  # shard -> message numbers, ascending
-        self.lowest: dict[int, np.ndarray] = {}  # shard -> min merge time from there on
+        self.lowest: dict[int, np.ndarray] = {}  # shard -> min event time from there on
 
-    def scan(self, rows: EventColumns) -> None:
-        """Decoded rows of consecutive messages (``rows.offset``: message numbers)."""
-        shard, topic = self.router.route(rows)
-        for s, t, at in by_source(shard, topic):
-            merged, self._clocks[(s, t)] = merge_times(
-                rows.ts_ms[at], self._clocks.get((s, t), NO_CLOCK), self.reorder_ms
-            )
-            self._parts.setdefault(s, []).append((rows.offset[at], merged))
+    def scan(self, messages: list[int], post_ids: list[str], times: list[int]) -> None:
+        """The (possible) events of a run of messages: message number, post id, time."""
+        shard = self.router.shards(post_ids)
+        numbers, ts = np.asarray(messages, np.int64), np.asarray(times, np.int64)
+        for s, at in by_shard(shard):
+            self._parts.setdefault(s, []).append((numbers[at], ts[at]))
 
     def done(self) -> None:
         """End of the scan: the suffix minima."""
         for s, parts in self._parts.items():
             messages = np.concatenate([m for m, _ in parts])
-            merged = np.concatenate([t for _, t in parts])
+            times = np.concatenate([t for _, t in parts])
             order = np.argsort(messages, kind="stable")
-            messages, merged = messages[order], merged[order]
-            self.messages[s] = messages
-            self.lowest[s] = np.minimum.accumulate(merged[::-1])[::-1]
-        self._parts, self._clocks = {}, {}
+            self.messages[s] = messages[order]
+            self.lowest[s] = np.minimum.accumulate(times[order][::-1])[::-1]
+        self._parts = {}
 
     def limit(self, shard: int, next_message: int) -> int:
         """Merge times below this cannot come any more once messages before ``next_message``
@@ -160,8 +167,7 @@ class ShardedStage1:
 
     def plan(self) -> Plan:
         """Start a first pass: :meth:`Plan.scan` every message's rows, then :meth:`Plan.done`."""
-        router = Router(self.router.partitions, self.router.topic_of_type.tolist())
-        self.scan = Plan(router, self.window.reorder_bound_ms)
+        self.scan = Plan(Router(self.router.partitions, self.router.topic_of_type.tolist()))
         return self.scan
 
     def shard(self, shard: int) -> tuple[ShardMerge, Bucketer]:
@@ -175,8 +181,11 @@ class ShardedStage1:
         """Rows of the messages before ``next_message`` not given yet; the brand buckets that
         became complete."""
         shard, topic = self.router.route(rows)
-        for s, t, at in by_source(shard, topic):
-            self.shard(s)[0].add(t, rows.take(at) if len(at) < len(rows) else rows)
+        for s, at in by_shard(shard):
+            whole = len(at) == len(rows)
+            self.shard(s)[0].add_mixed(
+                topic if whole else topic[at], rows if whole else rows.take(at)
+            )
         if self.scan is not None:
             for s in self.scan.messages:
                 self.shard(s)

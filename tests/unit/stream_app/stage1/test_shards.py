@@ -154,7 +154,7 @@ def _replay(events: list[Any]) -> dict[str, list[BrandBucket]]:
                            dedup_horizon_ms=600_000)  # fmt: skip
     rows = EventColumns.from_events(events, offsets=range(len(events)))
     plan = stage1.plan()
-    plan.scan(rows)
+    plan.scan(list(range(len(events))), rows.post_id, rows.ts_ms.tolist())
     plan.done()
     out: dict[str, list[BrandBucket]] = {}
     for lo in range(0, len(events), 7):
