@@ -27,12 +27,14 @@ closing events' bucket, while replay flushes it at the end of the file: its aler
 resolutions of the alerts still open, dated to the empty bucket before it) are replay's only
 (here there are none: every alert has resolved by then; at scale 0.3 there were 6).
 
-Known to fail (2026-12-03): the stream gives the alerts of the replay of the same events *sorted
-by event time*, not of the file in arrival order. Replay buckets in file order with one
-watermark advanced per message, so a jittered event behind the newest one amends its bucket or
-is dropped as late (2,567 amended, 336 late); stage 1 releases each shard's events
-sorted by time from whatever it has fetched, which on a backlog is hours of event time (0-1
-late, 2-9 amended). The failure message says how many messages differ from each replay.
+Why it holds (docs/architecture.md, "Deterministic stage 1"): stage 1's outcome is a function
+of each topic-partition's events in offset order (a clock per topic-partition decides what is on
+time, amended or late; a shard's events are merged in one order), and ``crisiswatch replay``
+routes each line to the topic-partition its producer used (the replay runs with
+``kafka.partitions = 3`` too) and computes the same function. Until 2026-12-03 the stream gave
+the alerts of the replay of the events *sorted by event time* instead (stage 1 sorted whatever
+it had fetched), 229 messages only streamed and 218 only replayed; the failure message says how
+many messages differ from each replay.
 """
 
 from __future__ import annotations
@@ -131,7 +133,9 @@ def scenario(broker: Any, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     path, cut = _write_scenario(tmp, settings)
     lines = path.read_bytes().splitlines()
     _check_scenario(lines)
-    replayed = replay_alerts(path, settings_env(broker.bootstrap))
+    replayed = replay_alerts(
+        path, settings_env(broker.bootstrap, kafka__partitions=str(PARTITIONS))
+    )
     offline = streamed_before(replayed, cut)
     opens = Counter(a["kind"] for a in offline if a["status"] == "open")
     # Not vacuous: both ratioed posts and more, hundreds of messages.
@@ -170,7 +174,8 @@ def _sorted_replay(run: Scenario) -> Counter[AlertKey]:
     lines.sort(key=lambda line: _ts(json.loads(line)["ts"]))  # stable: arrival order kept
     path = run.path.with_name("sorted.jsonl")
     path.write_bytes(b"\n".join(lines) + b"\n")
-    return Counter(map(key, streamed_before(replay_alerts(path, settings_env("")), run.cut)))
+    env = settings_env("", kafka__partitions=str(PARTITIONS))
+    return Counter(map(key, streamed_before(replay_alerts(path, env), run.cut)))
 
 
 def _sent_once(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
