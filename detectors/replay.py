@@ -1,9 +1,14 @@
 """Offline replay: JSON lines -> columns -> event-time buckets -> brand buckets -> engine -> alerts.
 
 The worker's own stage-1 code (:class:`~detectors.ingest.decode.ColumnDecoder` into columns, the
-:class:`~detectors.bucketing.bucketer.Bucketer`) fed from lines instead of Kafka, then the
-engine, in event time; deterministic for a given input order: the watermark advances after every
-message (one line: one event or a JSON array of events), exactly as when each is a Kafka message.
+per-shard merge and :class:`~detectors.bucketing.bucketer.Bucketer`s of
+:mod:`detectors.bucketing.sharded`) fed from lines instead of Kafka, then the engine, in event
+time. Each line (one event or a JSON array of events) is one message, routed to the
+topic-partition its producer would send it to (``partitions`` per topic, by post id); stage 1's
+outcome is a function of each topic-partition's messages in order, the same as the worker's. For
+the exact merge the whole input is scanned first (:meth:`Replay.prescan`, as
+``crisiswatch replay`` does); without it, a topic-partition whose first event comes late in the
+input may find its events' buckets gone.
 
 Two hours of likes and friendly comments on one post, then comments turn angry:
 
@@ -27,15 +32,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 
-from detectors.bucketing.bucketer import Bucketer
+from detectors.bucketing.sharded import ShardedStage1
 from detectors.contract.alerts import Alert
-from detectors.contract.brand_bucket import BrandBucket, group_by_brand
+from detectors.contract.brand_bucket import BrandBucket
 from detectors.contract.config import DetectionConfig, WindowConfig
-from detectors.contract.summary import BucketSummary
 from detectors.detect.engine import DetectionEngine
 from detectors.detect.shared import SharedModels
 from detectors.detect.state import EntityState
 from detectors.ingest.decode import ColumnDecoder
+from detectors.ingest.scan import scan
 
 DEFAULT_SALT = "crisiswatch-default-salt"
 CHUNK_LINES = 4_096  # messages decoded at once by :func:`replay`
@@ -54,15 +59,22 @@ class Replay:
         dedup_horizon_ms: int = 600_000,
         state: MutableMapping[str, EntityState] | None = None,
         shared: SharedModels | None = None,
+        partitions: int = 1,
+        topic_of_type: Sequence[int] = (0, 1, 2, 3, 4),
     ) -> None:
         self.window = window or WindowConfig()
         self.detection = detection or DetectionConfig()
         self.decoder = ColumnDecoder(
             user_id_salt=user_id_salt, negative_threshold=self.detection.negative_threshold
         )
-        self.bucketer = Bucketer(
-            self.window, max_past_ms=max_past_ms, dedup_horizon_ms=dedup_horizon_ms
+        self.stage1 = ShardedStage1(
+            self.window,
+            partitions=partitions,
+            topic_of_type=topic_of_type,
+            max_past_ms=max_past_ms,
+            dedup_horizon_ms=dedup_horizon_ms,
         )
+        self.messages = 0  # messages fed so far (their numbers are their offsets)
         self.engine = DetectionEngine(self.detection, self.window, state=state, shared=shared)
         self.events = 0
         self.rejected: Counter[str] = Counter()
@@ -81,22 +93,31 @@ class Replay:
         """Close every remaining bucket (end of input) and detect on them."""
         return self.detect(self.final_buckets())
 
+    def prescan(self, chunks: Iterable[Sequence[bytes | str]]) -> None:
+        """A first pass over the whole input, in the chunks it will be fed in (before any
+        :meth:`feed_many`): the merge then knows exactly how far each shard may go."""
+        plan, first = self.stage1.plan(), 0
+        for chunk in chunks:
+            payloads = [m.encode() if isinstance(m, str) else m for m in chunk]
+            plan.scan(*scan(self.decoder, payloads, first))
+            first += len(payloads)
+        plan.done()
+
     def buckets_of(self, messages: Sequence[bytes | str]) -> list[BrandBucket]:
         """Stage 1 alone: the brand buckets that raw messages complete, in detection order."""
         payloads = [m.encode() if isinstance(m, str) else m for m in messages]
-        decoded = self.decoder.decode_many(payloads)
+        offsets = range(self.messages, self.messages + len(payloads))
+        decoded = self.decoder.decode_many(payloads, offsets=offsets)
+        self.messages += len(payloads)
         for _position, rejections in decoded.rejections:
             for rejection in rejections:
                 self.rejected[rejection.reason] += 1
         self.events += len(decoded.columns)
-        buckets: list[BrandBucket] = []
-        for summaries in self.bucketer.add_messages(decoded.columns):
-            buckets.extend(self._grouped(summaries))
-        return buckets
+        return self._counted(self.stage1.add(decoded.columns, self.messages))
 
     def final_buckets(self) -> list[BrandBucket]:
         """Stage 1 alone at the end of input: every remaining bucket, closed."""
-        return self._grouped(self.bucketer.flush())
+        return self._counted(self.stage1.finish())
 
     def detect(self, buckets: Iterable[BrandBucket]) -> list[Alert]:
         """Stage 2 alone: the alerts of brand buckets, in order."""
@@ -107,9 +128,9 @@ class Replay:
             self.alerts[(alert.kind, alert.status)] += 1
         return alerts
 
-    def _grouped(self, summaries: list[BucketSummary]) -> list[BrandBucket]:
-        self.summaries += len(summaries)
-        return group_by_brand(summaries) if summaries else []
+    def _counted(self, buckets: list[BrandBucket]) -> list[BrandBucket]:
+        self.summaries += sum(len(b.summaries) for b in buckets)
+        return buckets
 
 
 def replay(
@@ -120,12 +141,9 @@ def replay(
 ) -> Iterator[Alert]:
     """Alerts of a whole message stream, in emission order (see :class:`Replay` for ``kwargs``)."""
     run = Replay(window, detection, **kwargs)  # type: ignore[arg-type]
-    chunk: list[bytes | str] = []
-    for message in messages:
-        chunk.append(message)
-        if len(chunk) >= CHUNK_LINES:
-            yield from run.feed_many(chunk)
-            chunk = []
-    if chunk:
+    every = list(messages)
+    chunks = [every[lo : lo + CHUNK_LINES] for lo in range(0, len(every), CHUNK_LINES)]
+    run.prescan(chunks)
+    for chunk in chunks:
         yield from run.feed_many(chunk)
     yield from run.finish()

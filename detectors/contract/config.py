@@ -22,6 +22,11 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     arriving later, up to ``grace_ms`` after its end, are emitted as its amendment when the
     watermark passes end + ``grace_ms``; later ones are late and dropped. ``emit_after_ms`` of
     ``None`` (or >= ``grace_ms``): a bucket is emitted only once, when it closes.
+
+    ``reorder_ms`` (``None``: ``grace_ms``) is how far behind the newest event of its own
+    topic-partition an event may arrive and still be bucketed in event-time order
+    (:mod:`detectors.bucketing.reorder`); one further behind is judged by that partition's
+    clock: an amendment within grace, else late. It delays every bucket by as much.
     """
 
     size_ms: PositiveMs = 30_000
@@ -29,6 +34,31 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     emit_after_ms: NonNegativeMs | None = 0
     window_buckets: Annotated[int, msgspec.Meta(ge=1)] = 10
     max_future_ms: PositiveMs = 6 * 3_600_000
+    reorder_ms: NonNegativeMs | None = None
+
+    @property
+    def reorder_bound_ms(self) -> int:
+        """The reorder bound in effect (``reorder_ms``, by default ``grace_ms``)."""
+        return self.grace_ms if self.reorder_ms is None else self.reorder_ms
+
+    @property
+    def emit_delay_ms(self) -> int:
+        """How long after its end a bucket is first emitted (``emit_after_ms`` capped by grace)."""
+        emit = self.emit_after_ms
+        return self.grace_ms if emit is None else min(emit, self.grace_ms)
+
+    def amendments_final_at(self, start_ms: int) -> int:
+        """The shard mark (``closed_ms``: every bucket starting before it emitted) from which
+        the amendment of the bucket starting at ``start_ms`` is final: the first bucket boundary
+        at least ``grace - emit delay`` after its end (a mark there means the watermark passed
+        end + grace).
+
+        >>> default, longer = WindowConfig(), WindowConfig(grace_ms=45_000)
+        >>> default.amendments_final_at(0), longer.amendments_final_at(0)
+        (60000, 90000)
+        """
+        due = start_ms + self.size_ms + self.grace_ms - self.emit_delay_ms
+        return -(-due // self.size_ms) * self.size_ms
 
 
 class PolicyOverrides(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections import Counter
@@ -43,8 +44,17 @@ def summary_line(run: Replay) -> str:
     )
 
 
-def new_replay(settings: Settings) -> Replay:
-    """An offline replay configured as a worker with ``settings`` would bucket and detect."""
+def topic_of_type(settings: Settings) -> list[int]:
+    """The input topic of each event type (view, like, comment, share, reaction) as its index
+    in ``settings.topics.inputs``, the order stage 1 breaks ties in (its first occurrence)."""
+    topics = settings.topics
+    by_type = [topics.views, topics.likes, topics.comments, topics.shares, topics.reactions]
+    return [topics.inputs.index(name) for name in by_type]
+
+
+def new_replay(settings: Settings, partitions: int | None = None) -> Replay:
+    """An offline replay configured as a worker with ``settings`` would bucket and detect
+    (``partitions`` per input topic: by default ``kafka.partitions``)."""
     from detectors.replay import Replay  # imported on use: keeps `crisiswatch --help` light
 
     return Replay(
@@ -53,6 +63,8 @@ def new_replay(settings: Settings) -> Replay:
         user_id_salt=settings.ingest.user_id_salt,
         max_past_ms=settings.ingest.max_past_ms,
         dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
+        partitions=partitions or settings.kafka.partitions,
+        topic_of_type=topic_of_type(settings),
     )
 
 
@@ -75,12 +87,17 @@ def _replay(
 ) -> Replay:
     from detectors.contract.alerts import encode_alert
 
-    run = new_replay(settings)
+    run = new_replay(settings, args.partitions)
     if args.calendar is not None:
         run.engine.set_calendar(_calendar(args.calendar))
     show = not args.no_progress and (args.progress or size >= PROGRESS_MIN_BYTES)
     bar = tqdm(total=size or None, unit="B", unit_scale=True, disable=not show, file=sys.stderr)
     with bar:
+        bar.set_description("scan")  # the first pass: where each shard's merge may go
+        run.prescan(_chunks(source, bar))
+        source.seek(0)
+        bar.reset()
+        bar.set_description("replay")
         if args.processes == 2:
             from stream_app.cli.replay_processes import replay_two_processes
 
@@ -116,8 +133,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.processes is None:
         args.processes = default_processes()
-    if args.events == "-":
-        source: IO[bytes] = sys.stdin.buffer
+    if args.events == "-":  # read twice (a scan first): kept in memory
+        source: IO[bytes] = io.BytesIO(sys.stdin.buffer.read())
         size = 0
     else:
         if not os.path.isfile(args.events):
@@ -138,8 +155,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"crisiswatch replay: {exc} (its traceback is above)", file=sys.stderr)
         return 1
     finally:
-        if source is not sys.stdin.buffer:
-            source.close()
+        source.close()
     if not args.quiet:
         print(summary_line(result), file=sys.stderr)
     return 0
@@ -172,6 +188,15 @@ def register(subparsers: Any) -> None:
         default=None,
         help="2: detect in a second process while this one decodes and buckets (same output, "
         "about half the wall time); default 2 on a machine with 2 or more CPUs",
+    )
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="partitions per input topic the events are routed to, as a producer keyed by "
+        "post id would (stage 1 orders each topic-partition's events on its own); default: "
+        "kafka.partitions of the settings",
     )
     parser.add_argument("--progress", action="store_true", help="always show a progress bar")
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")

@@ -33,9 +33,11 @@ def default_replay(settings: Settings) -> ReplayFn:
         replay = Replay(
             settings.windows, settings.detection, user_id_salt=settings.ingest.user_id_salt
         )
+        chunks = [lines[lo : lo + DECODE_CHUNK] for lo in range(0, len(lines), DECODE_CHUNK)]
+        replay.prescan(chunks)  # the exact merge bounds (see Replay.prescan)
         alerts: list[Any] = []
-        for lo in range(0, len(lines), DECODE_CHUNK):
-            alerts.extend(replay.feed_many(lines[lo : lo + DECODE_CHUNK]))
+        for chunk in chunks:
+            alerts.extend(replay.feed_many(chunk))
         return alerts + replay.finish()
 
     return run

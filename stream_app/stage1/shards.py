@@ -14,6 +14,7 @@ import numpy as np
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from detectors.bucketing.bucketer import OUTCOME_INDEX, Bucketer
+from detectors.bucketing.reorder import ShardMerge
 from detectors.contract.brand_bucket import group_by_brand
 from detectors.ingest.columns import EventColumns
 from stream_app.bucket_messages import PartialBucket, ShardMark, encode
@@ -29,7 +30,8 @@ LATE_LOG_EVERY_S = 60.0  # at most one warning about late events per shard and m
 
 
 class ShardState:
-    """One shard: its bucketer, its reorder buffer and the open-bucket offsets per partition."""
+    """One shard: its bucketer, its merge of the shard's topic-partitions and the open-bucket
+    offsets per partition."""
 
     def __init__(self, settings: Settings) -> None:
         self.bucketer = Bucketer(
@@ -37,8 +39,8 @@ class ShardState:
             max_past_ms=settings.ingest.max_past_ms,
             dedup_horizon_ms=settings.ingest.dedup_horizon_ms,
         )
+        self.merge = ShardMerge(settings.windows.reorder_bound_ms)
         self.open_offsets: dict[TopicPartition, dict[int, int]] = defaultdict(dict)
-        self.buffer: list[EventColumns] = []  # fetched chunks, in arrival order
         self.closed_ms = -1
         self.amended = 0  # the bucketer's amended count already reported
         self.ingested_at_s = 0.0
@@ -47,38 +49,16 @@ class ShardState:
         self.late_logged_at = -1e18  # monotonic time of the last warning about late events
         self.late_unlogged = 0  # late events since that warning
 
-    def take_ready(self, safe: int | None) -> EventColumns:
-        """Remove and return every buffered row with ``ts <= safe`` (None: all), in event-time
-        order; rows of equal time in arrival order."""
-        if safe is None:
-            ready, self.buffer = self.buffer, []
-        else:
-            ready, kept = [], []
-            for chunk in self.buffer:
-                ts = chunk.ts_ms
-                if int(ts.max()) <= safe:
-                    ready.append(chunk)
-                elif int(ts.min()) > safe:
-                    kept.append(chunk)
-                elif bool(np.all(ts[1:] >= ts[:-1])):  # sorted (the usual fetch): a prefix
-                    cut = int(np.searchsorted(ts, safe, side="right"))
-                    ready.append(chunk.head(cut))
-                    kept.append(chunk.tail(cut))
-                else:
-                    due = ts <= safe
-                    ready.append(chunk.take(np.nonzero(due)[0]))
-                    kept.append(chunk.take(np.nonzero(~due)[0]))
-            self.buffer = kept
-        return EventColumns.concat(ready).sorted_by_time()
-
 
 class BucketingSink:
     """Feeds decoded events to per-shard bucketers and produces closed buckets and marks.
 
     The topic-partitions of a shard (one per input topic) are fetched at different speeds, so
-    during a backlog one may be hours of event time ahead of another. Events wait in a per-shard
-    buffer and reach the bucketer in event-time order, up to the ``safe`` time below which no
-    partition that still has input can deliver anything (a k-way merge across partitions).
+    during a backlog one may be hours of event time ahead of another. Events wait in the shard's
+    :class:`~detectors.bucketing.reorder.ShardMerge` and reach the bucketer in merge order (each
+    topic-partition's own clock decides an event's merge time), once no topic-partition that
+    still has input can deliver anything before them: what the bucketer sees does not depend on
+    how the input was fetched.
     """
 
     def __init__(self, settings: Settings, metrics: EngineMetrics) -> None:
@@ -92,6 +72,8 @@ class BucketingSink:
         self.busy: set[int] = set()  # shards whose partitions still have input to read
         self.sources: dict[TopicPartition, int] = {}
         self.source_tp: list[TopicPartition] = []
+        self.topic_index = {t: settings.topics.inputs.index(t) for t in settings.topics.inputs}
+        self.reorder_ms = settings.windows.reorder_bound_ms
 
     def shard(self, partition: int) -> ShardState:
         """The state of a shard, created on first use."""
@@ -114,17 +96,20 @@ class BucketingSink:
         if len(batch):
             batch.source = np.full(len(batch), self.source(tp), np.int64)
             state = self.shard(tp.partition)
-            state.buffer.append(batch)
-            self.tp_time[tp] = max(self.tp_time.get(tp, -1), int(batch.ts_ms.max()))
+            topic = self.topic_index[tp.topic]
+            state.merge.add(topic, batch)
+            self.tp_time[tp] = state.merge.clocks[topic]
             state.ingested_at_s = time.time()
         self.positions[tp] = end
 
     def release(self, safe_ms: dict[int, int | None]) -> None:
-        """Move buffered events with ``ts <= safe`` into the bucketers (None: release all)."""
+        """Move waiting events into the bucketers: those merged before ``safe - reorder_ms``
+        (``safe``: the oldest clock of the shard's topic-partitions with input; None: all)."""
         for partition, state in self.shards.items():
-            if not state.buffer:
+            if not len(state.merge):
                 continue
-            ready = state.take_ready(safe_ms.get(partition))
+            safe = safe_ms.get(partition)
+            ready = state.merge.take(None if safe is None else safe - self.reorder_ms)
             if not len(ready):
                 continue
             outcomes = state.bucketer.add_columns(ready)
@@ -219,7 +204,7 @@ class BucketingSink:
                     for start in [s for s in offsets if s not in still_open]:
                         del offsets[start]
             now = time.time()
-            busy = shard_id in self.busy or bool(state.buffer)
+            busy = shard_id in self.busy or bool(len(state.merge))
             if (
                 closed > state.closed_ms
                 or busy != state.busy
@@ -242,10 +227,10 @@ class BucketingSink:
     def commit_offsets(self) -> dict[TopicPartition, int]:
         """Offsets safe to commit: before the oldest event still buffered or in an open bucket."""
         lowest: dict[TopicPartition, int] = {}
-        for state in self.shards.values():
-            for chunk in state.buffer:
-                tp = self.source_tp[int(chunk.source[0])]
-                offset = int(chunk.offset.min())
+        inputs = self.settings.topics.inputs
+        for shard, state in self.shards.items():
+            for topic, offset in state.merge.oldest_offsets().items():
+                tp = TopicPartition(inputs[topic], shard)
                 if offset < lowest.get(tp, offset + 1):
                     lowest[tp] = offset
             for tp, offsets in state.open_offsets.items():
@@ -257,7 +242,7 @@ class BucketingSink:
 
     def buffered(self) -> int:
         """Events waiting for the other partitions of their shard to catch up."""
-        return sum(len(chunk) for state in self.shards.values() for chunk in state.buffer)
+        return sum(len(state.merge) for state in self.shards.values())
 
     def revoke(self, partitions: set[int]) -> None:
         """Drop shards moved to another worker (it re-reads their uncommitted events)."""

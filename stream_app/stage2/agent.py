@@ -171,6 +171,7 @@ class DetectStage:
                 self.settings.kafka.partitions,
                 idle_after_s=self.settings.ingest.idle_shard_ms / 1000 * 3,
                 idle_lag_ms=self.settings.ingest.max_skew_ms + 2 * self.settings.windows.size_ms,
+                window=self.settings.windows,
             )
             self.assemblers[partition] = assembler
         return assembler

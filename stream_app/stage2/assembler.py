@@ -7,12 +7,15 @@ shard is waited for however long it takes (a backlog), so its partials are never
 processing was slow. The state lives in memory:
 the worker acknowledges a partial's message only once its bucket has been detected, so after a
 crash the uncommitted partials are simply read again. The first partial of a shard for a
-(brand, bucket, revision) wins, so re-read input changes nothing. A shard's amendment
-(``revision = 1``) of a bucket still assembling joins it; of a bucket already detected it is
-handed back at once, to be detected as an amendment. A bucket that completes with amendments
-only (its on-time partials were detected and committed before this assembler started, after a
-restart or a rebalance, or it never had on-time events) is handed back as one amendment per
-shard, which the engine applies once per (shard, bucket).
+(brand, bucket, revision) wins, so re-read input changes nothing.
+
+A shard's amendment (``revision = 1``) never joins its bucket: the amendments of a bucket are
+final once every shard's mark reached ``WindowConfig.amendments_final_at`` (a shard emits its
+amendment before any mark that far), and are handed back then, one per shard in shard order,
+which the engine applies once per (shard, bucket); one arriving after that is handed back at
+once. Buckets and amendments come out in the order ``(mark needed, start, revision, brand)``
+(:mod:`detectors.bucketing.assembly`, which the offline replay uses), so that what a brand's
+detection sees does not depend on when marks and partials arrived.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any
 
 import msgspec
 
+from detectors.bucketing.assembly import summary_order
 from detectors.contract.brand_bucket import BrandBucket, merge_summaries
+from detectors.contract.config import WindowConfig
 from detectors.contract.summary import BucketSummary
 from stream_app.bucket_messages import PartialBucket, ShardMark
 
@@ -57,7 +62,9 @@ class Assembler:
         shards: int,
         idle_after_s: float = 10.0,
         idle_lag_ms: int = 120_000,
+        window: WindowConfig | None = None,
     ) -> None:
+        self.window = window or WindowConfig()
         self.partition = partition
         self.shards = shards
         self.idle_after_s = idle_after_s
@@ -65,19 +72,22 @@ class Assembler:
         self.marks: dict[int, int] = {}
         self.busy: dict[int, bool] = {}  # what each shard's latest mark said
         self.mark_changed_at: dict[int, float] = {}
-        self.pending: dict[tuple[int, str], Pending] = {}
-        self._by_end: list[tuple[int, int, str]] = []  # heap of (end_ms, start_ms, brand) pending
+        self.pending: dict[tuple[int, str], Pending] = {}  # buckets being assembled
+        self.amends: dict[tuple[int, str], Pending] = {}  # their amendments, until final
+        self._due: list[tuple[int, int, int, str]] = []  # heap: (mark, start, revision, brand)
         self._started_at: float | None = None
         self.finished: set[tuple[int, str]] = set()
+        self.amends_finished: set[tuple[int, str]] = set()
         self.late_partials = 0
 
     def add_partial(self, partial: PartialBucket, token: Any = None) -> BrandBucket | None:
         """Merge one partial unless this shard already sent it; ``token`` comes back when done.
-        Returns the amendment of an already detected bucket, to detect now."""
+        Returns the amendment of a bucket whose amendments were already handed back, to detect
+        now."""
         key = (partial.start_ms, partial.brand)
-        if key in self.finished and partial.revision:
+        if partial.revision and key in self.amends_finished:
             return amendment_bucket(partial)
-        if key in self.finished:
+        if not partial.revision and key in self.finished:
             self.late_partials += 1
             log.warning(
                 "partial of shard %d for %s bucket %d arrived after the bucket was detected",
@@ -85,7 +95,8 @@ class Assembler:
                 partial.brand,
                 partial.start_ms,
             )
-        pending = self.pending.get(key)
+        table = self.amends if partial.revision else self.pending
+        pending = table.get(key)
         if pending is None:
             pending = Pending(
                 brand=partial.brand,
@@ -94,21 +105,27 @@ class Assembler:
                 parts=[],
                 summaries={},
             )
-            self.pending[key] = pending
-            heapq.heappush(self._by_end, (partial.end_ms, partial.start_ms, partial.brand))
+            table[key] = pending
+            mark = (
+                self.window.amendments_final_at(partial.start_ms)
+                if partial.revision
+                else partial.end_ms
+            )
+            heapq.heappush(self._due, (mark, partial.start_ms, partial.revision, partial.brand))
         pending.tokens.append(token)
         part = (partial.shard, partial.revision)
         if part in pending.parts:
             return None
         pending.parts.append(part)
+        pending.ingested_at_s = max(pending.ingested_at_s, partial.ingested_at_s)
         if partial.revision:
             pending.amendments.setdefault(partial.shard, partial)
+            return None
         for summary in partial.summaries:
             current = pending.summaries.get(summary.key)
             pending.summaries[summary.key] = (
                 summary if current is None else merge_summaries(current, summary)
             )
-        pending.ingested_at_s = max(pending.ingested_at_s, partial.ingested_at_s)
         return None
 
     def add_mark(self, mark: ShardMark, now_s: float) -> None:
@@ -143,24 +160,22 @@ class Assembler:
         return min(active) if active else newest
 
     def pop_complete(self, now_s: float) -> list[tuple[list[BrandBucket], Pending]]:
-        """Complete buckets in (start, brand) order with their pending record (tokens, times):
-        each the merged bucket, or its amendments (one per shard) when it has nothing else."""
+        """Complete buckets and final amendments in detection order with their pending record
+        (tokens, times): each the merged bucket, or its amendments (one per shard)."""
         through = self.complete_through(now_s)
-        ready: list[tuple[int, str]] = []
-        while self._by_end and self._by_end[0][0] <= through:
-            _end, start, brand = heapq.heappop(self._by_end)
-            ready.append((start, brand))
-        ready.sort()
         out: list[tuple[list[BrandBucket], Pending]] = []
-        for key in ready:
-            pending = self.pending.pop(key)
-            self.finished.add(key)
-            if len(self.finished) > 100_000:
-                self.finished = set(sorted(self.finished)[-50_000:])
-            if pending.amendments_only:
+        due = self._due
+        while due and due[0][0] <= through:
+            _mark, start, revision, brand = heapq.heappop(due)
+            key = (start, brand)
+            if revision:
+                pending = self.amends.pop(key)
+                self.amends_finished.add(key)
                 buckets = [amendment_bucket(p) for _, p in sorted(pending.amendments.items())]
             else:
-                summaries = sorted(pending.summaries.values(), key=_summary_order)
+                pending = self.pending.pop(key)
+                self.finished.add(key)
+                summaries = sorted(pending.summaries.values(), key=summary_order)
                 buckets = [
                     BrandBucket(
                         brand=pending.brand,
@@ -170,6 +185,11 @@ class Assembler:
                     )
                 ]
             out.append((buckets, pending))
+        for done in (self.finished, self.amends_finished):
+            if len(done) > 100_000:
+                kept = sorted(done)[-50_000:]
+                done.clear()
+                done.update(kept)
         return out
 
 
@@ -179,14 +199,7 @@ def amendment_bucket(partial: PartialBucket) -> BrandBucket:
         brand=partial.brand,
         start_ms=partial.start_ms,
         end_ms=partial.end_ms,
-        summaries=sorted(partial.summaries, key=_summary_order),
+        summaries=sorted(partial.summaries, key=summary_order),
         revision=partial.revision,
         shard=partial.shard,
     )
-
-
-_LEVEL_ORDER = {"brand": 0, "post": 1, "hashtag": 2}
-
-
-def _summary_order(summary: BucketSummary) -> tuple[int, str]:
-    return (_LEVEL_ORDER[summary.level], summary.entity)

@@ -77,12 +77,14 @@ def offline_states(
     number of buckets learned, the same baselines.
     """
     run = new_replay(settings)
+    run.prescan([lines])
     states: dict[int, dict[str, Any]] = {}
-    for line in lines:
-        run.feed(line)
-        state = run.engine.state.get(entity)
-        if state is not None:
-            states[state.last_ms] = {"key": entity, **state.describe()}
+    for line in lines:  # the state after each bucket (several may complete with one line)
+        for bucket in run.buckets_of([line]):
+            run.detect([bucket])
+            state = run.engine.state.get(entity)
+            if state is not None:
+                states[state.last_ms] = {"key": entity, **state.describe()}
     return states
 
 

@@ -6,6 +6,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detectors.contract.config import WindowConfig
 from detectors.contract.summary import BucketSummary
 from stream_app.bucket_messages import PartialBucket, ShardMark, decode, encode
 from stream_app.stage2.assembler import Assembler
@@ -131,43 +132,75 @@ def test_pop_complete_returns_exactly_the_complete_buckets_in_order(ops):
             assert all(p.end_ms > through for p in asm.pending.values())
 
 
-def test_an_amendment_joins_a_bucket_still_assembling():
-    asm = Assembler(partition=0, shards=2, idle_after_s=100)
-    asm.add_partial(partial_factory(0, 0, 3), token="t0")
-    late = msgspec.structs.replace(partial_factory(0, 0, 2), revision=1)
-    assert asm.add_partial(late, token="late") is None
-    assert asm.add_partial(late, token="again") is None  # read twice: merged once
-    asm.add_partial(partial_factory(1, 0, 4), token="t1")
-    for shard in (0, 1):
-        asm.add_mark(ShardMark(shard=shard, closed_ms=60_000), now_s=0)
-    [([bucket], pending)] = asm.pop_complete(now_s=1)
-    assert (bucket.revision, bucket.summaries[0].likes) == (0, 9)
-    assert pending.tokens == ["t0", "late", "again", "t1"]
+MINUTE = WindowConfig(size_ms=60_000)  # the partials' buckets; amendments final at 120 s
 
 
-def test_an_amendment_of_a_detected_bucket_comes_back_at_once():
-    asm = Assembler(partition=0, shards=1, idle_after_s=100)
+def test_an_amendment_never_joins_its_bucket_and_waits_until_final():
+    # whether it arrives before or after its bucket completes, the bucket is the on-time
+    # partials and the amendment follows once every shard passed end + grace
+    for early in (True, False):
+        asm = Assembler(partition=0, shards=2, idle_after_s=100, window=MINUTE)
+        asm.add_partial(partial_factory(0, 0, 3), token="t0")
+        late = msgspec.structs.replace(partial_factory(0, 0, 2), revision=1)
+        if early:
+            assert asm.add_partial(late, token="late") is None
+            assert asm.add_partial(late, token="again") is None  # read twice: applied once
+        asm.add_partial(partial_factory(1, 0, 4), token="t1")
+        for shard in (0, 1):
+            asm.add_mark(ShardMark(shard=shard, closed_ms=60_000), now_s=0)
+        [([bucket], pending)] = asm.pop_complete(now_s=1)
+        assert (bucket.revision, bucket.summaries[0].likes) == (0, 7)
+        assert pending.tokens == ["t0", "t1"]
+        if not early:
+            assert asm.add_partial(late, token="late") is None
+            assert asm.add_partial(late, token="again") is None
+        asm.add_mark(ShardMark(shard=0, closed_ms=120_000), now_s=2)
+        assert asm.pop_complete(now_s=2) == []  # shard 1 may still amend
+        asm.add_mark(ShardMark(shard=1, closed_ms=120_000), now_s=2)
+        [([amend], pending)] = asm.pop_complete(now_s=3)
+        assert (amend.revision, amend.shard, amend.summaries[0].likes) == (1, 0, 2)
+        assert pending.tokens == ["late", "again"]
+
+
+def test_buckets_and_amendments_come_out_in_one_order_however_marks_advance():
+    # bucket 60 s completes with mark 120 s, as the amendments of bucket 0: amendment first
+    for steps in ([120_000], [60_000, 120_000], [60_000, 90_000, 120_000, 180_000]):
+        asm = Assembler(partition=0, shards=1, idle_after_s=100, window=MINUTE)
+        asm.add_partial(partial_factory(0, 0, 3))
+        asm.add_partial(msgspec.structs.replace(partial_factory(0, 0, 2), revision=1))
+        asm.add_partial(partial_factory(0, 60_000, 5))
+        got = []
+        for mark in steps:
+            asm.add_mark(ShardMark(shard=0, closed_ms=mark), now_s=0)
+            got += [(b.start_ms, b.revision) for bs, _ in asm.pop_complete(now_s=1) for b in bs]
+        assert got == [(0, 0), (0, 1), (60_000, 0)]
+
+
+def test_an_amendment_arriving_once_final_comes_back_with_the_next_pop():
+    asm = Assembler(partition=0, shards=1, idle_after_s=100, window=MINUTE)
     asm.add_partial(partial_factory(0, 0, 3), token="t0")
-    asm.add_mark(ShardMark(shard=0, closed_ms=60_000), now_s=0)
+    asm.add_mark(ShardMark(shard=0, closed_ms=120_000), now_s=0)
     assert len(asm.pop_complete(now_s=1)) == 1
     late = msgspec.structs.replace(partial_factory(0, 0, 2), revision=1)
-    amendment = asm.add_partial(late, token="late")
-    assert amendment is not None
+    assert asm.add_partial(late, token="late") is None
+    [([amendment], pending)] = asm.pop_complete(now_s=2)
     assert (amendment.revision, amendment.shard, amendment.start_ms) == (1, 0, 0)
-    assert [s.likes for s in amendment.summaries] == [2, 2]
-    assert asm.pending == {} and asm.late_partials == 0
+    assert [s.likes for s in amendment.summaries] == [2, 2] and pending.tokens == ["late"]
+    again = asm.add_partial(late, token="again")  # its amendments were handed back: at once
+    assert again is not None and again.revision == 1
+    assert asm.pending == {} and asm.amends == {} and asm.late_partials == 0
 
 
 def test_a_bucket_of_amendments_only_comes_back_as_one_amendment_per_shard():
     # a restarted (or newly assigned) assembler: the on-time partials were detected and
     # committed before it started; only the two shards' late events of that bucket are read
-    asm = Assembler(partition=0, shards=2, idle_after_s=100)
+    asm = Assembler(partition=0, shards=2, idle_after_s=100, window=MINUTE)
     late0 = msgspec.structs.replace(partial_factory(0, 0, 2), revision=1)
     late1 = msgspec.structs.replace(partial_factory(1, 0, 5), revision=1)
     for partial, token in ((late0, "a"), (late0, "again"), (late1, "b")):
         assert asm.add_partial(partial, token=token) is None  # not known as detected: it waits
     for shard in (0, 1):
-        asm.add_mark(ShardMark(shard=shard, closed_ms=60_000), now_s=0)
+        asm.add_mark(ShardMark(shard=shard, closed_ms=120_000), now_s=0)
     [(buckets, pending)] = asm.pop_complete(now_s=1)
     assert pending.amendments_only and pending.tokens == ["a", "again", "b"]
     assert [(b.revision, b.shard, b.start_ms) for b in buckets] == [(1, 0, 0), (1, 1, 0)]
@@ -187,7 +220,8 @@ def test_late_events_read_after_a_restart_amend_the_detected_bucket():
     )  # fmt: skip
     asm = Assembler(partition=0, shards=1, idle_after_s=100)  # the restarted worker's
     asm.add_partial(partial, token="late")
-    asm.add_mark(ShardMark(shard=0, closed_ms=late.end_ms), now_s=0)
+    asm.add_mark(ShardMark(shard=0, closed_ms=WindowConfig().amendments_final_at(late.start_ms)),
+                 now_s=0)  # fmt: skip
     [(buckets, _)] = asm.pop_complete(now_s=1)
     for _twice in range(2):  # read again after another crash: applied once
         for bucket in buckets:
