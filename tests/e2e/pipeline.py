@@ -28,27 +28,36 @@ def scenario_lines(
     Returns the file and the ISO time of the closing bucket: the stream closes every bucket
     before it, replay (which flushes at the end) that one too, so compare alerts before it.
     """
-    raw = tmp / f"{scenario}.jsonl"
-    subprocess.run(
-        [
-            sys.executable, "-m", "stream_app", "simulate", "--scenario", scenario,
-            "--seed", str(seed), "--scale", "0.3", "--history", "12",
-            "--out", str(raw), "--labels", str(tmp / "labels.json"), "--quiet",
-        ],
-        check=True,
-    )  # fmt: skip
-    lines = raw.read_bytes().splitlines()
-    events = [json.loads(line) for line in lines]
-    last = max(_ts(e["ts"]) for e in events)
-    closing = closing_lines(last, {e["brand"] for e in events}, settings)
-    path = tmp / "events.jsonl"
-    path.write_bytes(b"\n".join([*lines, *closing]) + b"\n")
-    closing_ts = _ts(json.loads(closing[0])["ts"])
+    path, closing_ts = simulated_with_closing(
+        tmp, settings, scenario, seed, ["--scale", "0.3", "--history", "12"]
+    )
     size = settings.windows.size_ms
     return path, iso_utc(closing_ts - closing_ts % size)
 
 
-def _ts(value: Any) -> int:
+def simulated_with_closing(
+    tmp: Path, settings: Settings, scenario: str, seed: int, options: list[str]
+) -> tuple[Path, int]:
+    """``crisiswatch simulate`` (with ``options``) in arrival order plus closing events, as
+    ``tmp/events.jsonl``; returns it and the closing events' time (the newest of the input)."""
+    raw = tmp / f"{scenario}.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "stream_app", "simulate", "--scenario", scenario,
+         "--seed", str(seed), *options, "--out", str(raw),
+         "--labels", str(tmp / "labels.json"), "--quiet"],
+        check=True,
+    )  # fmt: skip
+    lines = raw.read_bytes().splitlines()
+    events = [json.loads(line) for line in lines]
+    last = max(event_ts(e["ts"]) for e in events)
+    closing = closing_lines(last, {e["brand"] for e in events}, settings)
+    path = tmp / "events.jsonl"
+    path.write_bytes(b"\n".join([*lines, *closing]) + b"\n")
+    return path, event_ts(json.loads(closing[0])["ts"])
+
+
+def event_ts(value: Any) -> int:
+    """An event's ``ts`` (epoch ms or ISO 8601) in epoch ms."""
     if isinstance(value, int | float):
         return int(value)
     from datetime import datetime

@@ -41,12 +41,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -55,13 +52,15 @@ from aiokafka.partitioner import murmur2
 
 from detectors.contract.alerts import iso_utc
 from stream_app.process import WorkerProcess, settings_env
-from stream_app.produce import closing_lines, produce_lines
+from stream_app.produce import produce_lines
 from stream_app.settings import KafkaSettings, Settings
 from tests.e2e.pipeline import (
     AlertKey,
+    event_ts,
     key,
     read_alerts,
     replay_alerts,
+    simulated_with_closing,
     start_worker,
     streamed_before,
 )
@@ -71,6 +70,9 @@ pytestmark = pytest.mark.e2e
 
 SCENARIO, SEED, SCALE = "small_ratioed", 3, "0.2"
 PARTITIONS = 3
+# the workers' and the replays' settings: the partition layout, and viral alerts in the brands'
+# first day as well (silenced by default; this scenario's viral alerts are all in its first day)
+OVERRIDES = {"kafka__partitions": str(PARTITIONS), "detection__cold_start_viral_severity": "watch"}
 QUIET_S = 8.0  # stage 2 done: nothing detected for this long (> ingest.idle_partition_ms + flush)
 DRAIN_S = 150.0  # at most this long for the backlog to be read and detected
 
@@ -84,35 +86,16 @@ class Scenario(NamedTuple):
     cut: str  # alerts of windows ending after this are in the last grace period
 
 
-def _ts(value: Any) -> int:
-    if isinstance(value, int | float):
-        return int(value)
-    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
-
-
 def _write_scenario(tmp: Path, settings: Settings) -> tuple[Path, str]:
     """The scenario in arrival order plus closing events; the start of the last grace period."""
-    raw = tmp / f"{SCENARIO}.jsonl"
-    subprocess.run(
-        [sys.executable, "-m", "stream_app", "simulate", "--scenario", SCENARIO,
-         "--seed", str(SEED), "--scale", SCALE, "--out", str(raw),
-         "--labels", str(tmp / "labels.json"), "--quiet"],
-        check=True,
-    )  # fmt: skip
-    lines = raw.read_bytes().splitlines()
-    events = [json.loads(line) for line in lines]
-    last = max(_ts(e["ts"]) for e in events)
-    closing = closing_lines(last, {e["brand"] for e in events}, settings)
-    path = tmp / "events.jsonl"
-    path.write_bytes(b"\n".join([*lines, *closing]) + b"\n")
-    closing_ts = _ts(json.loads(closing[0])["ts"])  # the newest event time of the input
+    path, closing_ts = simulated_with_closing(tmp, settings, SCENARIO, SEED, ["--scale", SCALE])
     return path, iso_utc(closing_ts - settings.windows.grace_ms)
 
 
 def _check_scenario(lines: Sequence[bytes]) -> None:
     """What the docstring claims of the scenario: >= 2 days, skew, jitter, uneven partitions."""
     events = [json.loads(line) for line in lines if b'"closing-' not in line]
-    times = [_ts(e["ts"]) for e in events]
+    times = [event_ts(e["ts"]) for e in events]
     assert max(times) - min(times) >= 48 * 3_600_000
     types = Counter(e["type"] for e in events)
     assert types["view"] >= 0.8 * len(events) and types["share"] <= 0.01 * len(events), types
@@ -133,9 +116,7 @@ def scenario(broker: Any, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     path, cut = _write_scenario(tmp, settings)
     lines = path.read_bytes().splitlines()
     _check_scenario(lines)
-    replayed = replay_alerts(
-        path, settings_env(broker.bootstrap, kafka__partitions=str(PARTITIONS))
-    )
+    replayed = replay_alerts(path, settings_env(broker.bootstrap, **OVERRIDES))
     offline = streamed_before(replayed, cut)
     opens = Counter(a["kind"] for a in offline if a["status"] == "open")
     # Not vacuous: both ratioed posts and more, hundreds of messages.
@@ -171,10 +152,10 @@ def _logs(workers: Sequence[WorkerProcess]) -> str:
 def _sorted_replay(run: Scenario) -> Counter[AlertKey]:
     """Replay of the same events sorted by event time (a diagnosis: no event out of order)."""
     lines = [line for line in run.lines if line.strip()]
-    lines.sort(key=lambda line: _ts(json.loads(line)["ts"]))  # stable: arrival order kept
+    lines.sort(key=lambda line: event_ts(json.loads(line)["ts"]))  # stable: arrival order kept
     path = run.path.with_name("sorted.jsonl")
     path.write_bytes(b"\n".join(lines) + b"\n")
-    env = settings_env("", kafka__partitions=str(PARTITIONS))
+    env = settings_env("", **OVERRIDES)
     return Counter(map(key, streamed_before(replay_alerts(path, env), run.cut)))
 
 
@@ -232,7 +213,7 @@ def test_stream_equals_replay_on_a_backlog(
     )
     broker.create_topics(settings)
     env = worker_env(settings, broker.bootstrap, tmp_path / "data-1")
-    env["CRISISWATCH_KAFKA__PARTITIONS"] = str(PARTITIONS)
+    env.update({f"CRISISWATCH_{k.upper()}": v for k, v in OVERRIDES.items()})
     lines = scenario.lines
     half = len(lines) // 2
     produced = half if variant == "half-backlog" else len(lines)

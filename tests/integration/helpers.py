@@ -50,15 +50,7 @@ async def read_topic(
 ) -> list[Any]:
     """Read ``topic`` from the start until ``expected`` messages arrived or ``timeout`` passed
     (``consumer_kwargs`` go to the ``AIOKafkaConsumer``)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        fetch_max_wait_ms=100,
-        **consumer_kwargs,
-    )
-    await consumer.start()
+    consumer = await _started_from_earliest(bootstrap, topic, **consumer_kwargs)
     found: list[Any] = []
     deadline = time.monotonic() + timeout
     try:
@@ -71,18 +63,27 @@ async def read_topic(
     return found
 
 
-async def read_to_end(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
-    """Every message on ``topic`` up to its end when read: until each partition's position
-    reaches the high watermark of a fetch (not ``end_offsets``, see docs/architecture.md), or
-    ``timeout`` passed. For topics nothing is written to any more."""
+async def _started_from_earliest(
+    bootstrap: str, topic: str, **consumer_kwargs: Any
+) -> AIOKafkaConsumer:
+    """A started consumer of ``topic`` from its first offset, committing nothing."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         fetch_max_wait_ms=100,
+        **consumer_kwargs,
     )
     await consumer.start()
+    return consumer
+
+
+async def read_to_end(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
+    """Every message on ``topic`` up to its end when read: until each partition's position
+    reaches the high watermark of a fetch (not ``end_offsets``, see docs/architecture.md), or
+    ``timeout`` passed. For topics nothing is written to any more."""
+    consumer = await _started_from_earliest(bootstrap, topic)
     found: list[Any] = []
     deadline = time.monotonic() + timeout
     try:
